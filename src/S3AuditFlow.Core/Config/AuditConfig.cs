@@ -1,0 +1,61 @@
+using S3AuditFlow.Core.Trust;
+using S3AuditFlow.Core.Sensitivity;
+
+namespace S3AuditFlow.Core.Config;
+
+/// <summary>Everything a verdict depends on: allowlist, sensitivity rules, monitored events and dedup window.</summary>
+public sealed class AuditConfig
+{
+    /// <summary>The reads monitored when a config names none.</summary>
+    public static readonly IReadOnlyList<string> DefaultMonitoredEvents =
+        ["GetObject", "CopyObject", "UploadPartCopy", "SelectObjectContent", "GetObjectTorrent"];
+
+    /// <summary>The dedup window when a config names none.</summary>
+    public static readonly TimeSpan DefaultDedupWindow = TimeSpan.FromMinutes(15);
+
+    /// <summary>Compiled allowlist.</summary>
+    public Allowlist Allowlist { get; }
+
+    /// <summary>Compiled sensitivity rules.</summary>
+    public SensitivityClassifier Classifier { get; }
+
+    /// <summary>eventNames that are evaluated; every other S3 data event is not-monitored.</summary>
+    public IReadOnlySet<string> MonitoredEvents { get; }
+
+    /// <summary>How long an alert suppresses repeats of the same access.</summary>
+    public TimeSpan DedupWindow { get; }
+
+    private AuditConfig(Allowlist allowlist, SensitivityClassifier classifier, IReadOnlySet<string> monitored, TimeSpan window)
+    {
+        Allowlist = allowlist;
+        Classifier = classifier;
+        MonitoredEvents = monitored;
+        DedupWindow = window;
+    }
+
+    /// <summary>Builds a config, failing on the first invalid entry so nothing is half-applied.</summary>
+    /// <exception cref="ConfigException">An entry does not compile, or the window is not positive.</exception>
+    public static AuditConfig Create(
+        IEnumerable<AllowlistEntry> entries,
+        IEnumerable<SensitivityRule> rules,
+        IEnumerable<string>? monitoredEvents = null,
+        TimeSpan? dedupWindow = null)
+    {
+        var allowlist = Allowlist.Build(entries, out var badEntries);
+        if (badEntries.Count > 0)
+            throw new ConfigException($"{badEntries[0].Entry.Describe()}: {badEntries[0].Error}");
+        var classifier = SensitivityClassifier.Build(rules, out var badRules);
+        if (badRules.Count > 0)
+            throw new ConfigException($"rule {badRules[0].Rule.Describe()}: {badRules[0].Error}");
+        var window = dedupWindow ?? DefaultDedupWindow;
+        if (window <= TimeSpan.Zero)
+            throw new ConfigException("dedup window must be positive");
+        var monitored = new HashSet<string>(monitoredEvents ?? DefaultMonitoredEvents, StringComparer.Ordinal);
+        if (monitored.Count == 0)
+            throw new ConfigException("monitoredEvents is empty: nothing would be evaluated");
+        return new AuditConfig(allowlist, classifier, monitored, window);
+    }
+}
+
+/// <summary>A config that cannot be used; the message names the bad entry.</summary>
+public sealed class ConfigException(string message) : Exception(message);

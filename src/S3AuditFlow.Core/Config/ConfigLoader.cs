@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Text.Json;
+using S3AuditFlow.Core.Trust;
+using S3AuditFlow.Core.Sensitivity;
+
+namespace S3AuditFlow.Core.Config;
+
+/// <summary>
+/// Reads a config file: the seed's config.json as published (authorized_sources, authorized_entities,
+/// sensitive_filename_keywords) or the project's rich format (see README, "Config format").
+/// </summary>
+public static class ConfigLoader
+{
+    private static readonly string[] SeedKeys = ["authorized_sources", "authorized_entities", "sensitive_filename_keywords"];
+    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes" };
+    private static readonly HashSet<string> EntryKeys = new(StringComparer.Ordinal) { "value", "bucket", "expires", "note", "addedBy", "addedAt" };
+    private static readonly HashSet<string> RuleKeys = new(StringComparer.Ordinal) { "type", "value", "level", "bucket", "note", "addedBy", "addedAt" };
+
+    /// <summary>Loads a config file.</summary>
+    /// <exception cref="ConfigException">The file is unreadable or an entry is invalid; the message names it.</exception>
+    public static AuditConfig Load(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return Load(stream);
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"cannot read config {path}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ConfigException($"cannot read config {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>Loads a config from JSON.</summary>
+    public static AuditConfig Load(Stream json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException($"config is not valid JSON (line {e.LineNumber + 1}): {e.Message}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new ConfigException("config must be a JSON object");
+            return SeedKeys.Any(k => root.TryGetProperty(k, out _)) ? LoadSeed(root) : LoadRich(root);
+        }
+    }
+
+    /// <summary>The seed's format: global entries and keyword rules at the default level.</summary>
+    private static AuditConfig LoadSeed(JsonElement root)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!SeedKeys.Contains(property.Name))
+                throw new ConfigException($"unknown property \"{property.Name}\" in a seed-format config (expected {string.Join(", ", SeedKeys)})");
+        }
+        var entries = Strings(root, "authorized_sources").Select(v => new AllowlistEntry(EntryKind.Source, v))
+            .Concat(Strings(root, "authorized_entities").Select(v => new AllowlistEntry(EntryKind.Principal, v)));
+        var rules = Strings(root, "sensitive_filename_keywords").Select(v => new SensitivityRule(RuleKind.Keyword, v));
+        return AuditConfig.Create(entries.ToList(), rules.ToList());
+    }
+
+    private static AuditConfig LoadRich(JsonElement root)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!RichKeys.Contains(property.Name))
+                throw new ConfigException($"unknown property \"{property.Name}\" (expected one of {string.Join(", ", RichKeys.Skip(1))})");
+        }
+        if (root.TryGetProperty("version", out var version) && !(version.ValueKind == JsonValueKind.Number && version.GetRawText() == "1"))
+            throw new ConfigException($"unsupported config version {version.GetRawText()} (this release reads version 1)");
+
+        var entries = Entries(root, "sources", EntryKind.Source).Concat(Entries(root, "principals", EntryKind.Principal)).ToList();
+        var rules = Rules(root).ToList();
+        IEnumerable<string>? monitored = root.TryGetProperty("monitoredEvents", out _) ? Strings(root, "monitoredEvents") : null;
+        TimeSpan? window = null;
+        if (root.TryGetProperty("dedupWindowMinutes", out var minutes))
+        {
+            if (minutes.ValueKind != JsonValueKind.Number || !minutes.TryGetDouble(out var value) || value <= 0 || value > 7 * 24 * 60)
+                throw new ConfigException($"dedupWindowMinutes {minutes.GetRawText()}: expected a number of minutes between 0 and 10080");
+            window = TimeSpan.FromMinutes(value);
+        }
+        return AuditConfig.Create(entries, rules, monitored, window);
+    }
+
+    private static IEnumerable<AllowlistEntry> Entries(JsonElement root, string name, EntryKind kind)
+    {
+        var index = 0;
+        foreach (var item in Array(root, name))
+        {
+            var where = $"{name}[{index++}]";
+            if (item.ValueKind == JsonValueKind.String)
+            {
+                yield return Validated(new AllowlistEntry(kind, item.GetString()!), where);
+                continue;
+            }
+            RequireObject(item, where, EntryKeys);
+            var value = RequiredString(item, "value", where);
+            var entry = new AllowlistEntry(kind, value, OptionalString(item, "bucket", where), OptionalTime(item, "expires", where),
+                OptionalString(item, "note", where), OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
+            yield return Validated(entry, where);
+        }
+    }
+
+    /// <summary>Compiles one entry alone so the error can say where it stands in the file.</summary>
+    private static AllowlistEntry Validated(AllowlistEntry entry, string where)
+    {
+        _ = Allowlist.Build([entry], out var invalid);
+        if (invalid.Count > 0)
+            throw new ConfigException($"{where} \"{entry.Value}\": {invalid[0].Error}");
+        return entry;
+    }
+
+    private static IEnumerable<SensitivityRule> Rules(JsonElement root)
+    {
+        var index = 0;
+        foreach (var item in Array(root, "rules"))
+        {
+            var where = $"rules[{index++}]";
+            RequireObject(item, where, RuleKeys);
+            var type = RequiredString(item, "type", where);
+            if (!Enum.TryParse<RuleKind>(type, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || type.Any(char.IsDigit))
+                throw new ConfigException($"{where}: unknown rule type \"{type}\" (expected keyword, prefix or glob)");
+            var level = SensitivityLevel.High;
+            var levelText = OptionalString(item, "level", where);
+            if (levelText is not null && !SensitivityLevels.TryParse(levelText, out level))
+                throw new ConfigException($"{where}: unknown level \"{levelText}\" (expected critical, high, medium or low)");
+            var value = RequiredString(item, "value", where);
+            if (value.Length == 0)
+                throw new ConfigException($"{where}: empty value would match every key");
+            yield return new SensitivityRule(kind, value, level, OptionalString(item, "bucket", where), OptionalString(item, "note", where),
+                OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
+        }
+    }
+
+    private static IEnumerable<JsonElement> Array(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
+            return [];
+        if (array.ValueKind != JsonValueKind.Array)
+            throw new ConfigException($"\"{name}\" must be an array");
+        return array.EnumerateArray().ToList();
+    }
+
+    private static IEnumerable<string> Strings(JsonElement root, string name)
+    {
+        var index = 0;
+        foreach (var item in Array(root, name))
+        {
+            if (item.ValueKind != JsonValueKind.String || item.GetString()!.Trim().Length == 0)
+                throw new ConfigException($"{name}[{index}]: expected a non-empty string, found {item.GetRawText()}");
+            index++;
+            yield return item.GetString()!;
+        }
+    }
+
+    private static void RequireObject(JsonElement item, string where, HashSet<string> allowed)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+            throw new ConfigException($"{where}: expected an object or a string, found {item.GetRawText()}");
+        foreach (var property in item.EnumerateObject())
+        {
+            if (!allowed.Contains(property.Name))
+                throw new ConfigException($"{where}: unknown property \"{property.Name}\"");
+        }
+    }
+
+    private static string RequiredString(JsonElement item, string name, string where) =>
+        OptionalString(item, name, where) ?? throw new ConfigException($"{where}: missing \"{name}\"");
+
+    private static string? OptionalString(JsonElement item, string name, string where)
+    {
+        if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind != JsonValueKind.String)
+            throw new ConfigException($"{where}: \"{name}\" must be a string");
+        return value.GetString();
+    }
+
+    private static DateTimeOffset? OptionalTime(JsonElement item, string name, string where)
+    {
+        var text = OptionalString(item, name, where);
+        if (text is null)
+            return null;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+            return time;
+        throw new ConfigException($"{where}: \"{name}\" \"{text}\" is not an ISO 8601 time");
+    }
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json;
+using S3AuditFlow.Core.Evaluation;
+
+namespace S3AuditFlow.Core.Events;
+
+/// <summary>
+/// Turns one JSON value (an EventBridge "AWS API Call via CloudTrail" event or a bare CloudTrail record) into an
+/// <see cref="S3Access"/>, or into the final verdict ignored / not-monitored / malformed. Never throws on content.
+/// </summary>
+public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents)
+{
+    /// <summary>detail-type of EventBridge events that carry a CloudTrail record.</summary>
+    public const string CloudTrailDetailType = "AWS API Call via CloudTrail";
+
+    private const string S3EventSource = "s3.amazonaws.com";
+
+    /// <summary>Copy operations: the object read is named by x-amz-copy-source.</summary>
+    private static readonly HashSet<string> CopyEvents = new(StringComparer.Ordinal) { "CopyObject", "UploadPartCopy" };
+
+    /// <summary>Parses one record or EventBridge event.</summary>
+    public ParseResult Parse(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+            return ParseResult.Done(Verdict.Malformed, $"expected a JSON object, found {value.ValueKind}", null);
+
+        var record = value;
+        if (value.TryGetProperty("detail-type", out _))
+        {
+            var detailType = value.Text("detail-type");
+            if (detailType != CloudTrailDetailType)
+                return ParseResult.Done(Verdict.Ignored, $"EventBridge event \"{detailType}\" from {value.Text("source") ?? "an unknown source"} is not a CloudTrail record", value.Text("id"));
+            if (value.Object("detail") is not { } detail)
+                return ParseResult.Done(Verdict.Malformed, "EventBridge event without a detail object", value.Text("id"));
+            record = detail;
+        }
+
+        var eventId = record.Text("eventID");
+        var eventSource = record.Text("eventSource");
+        var eventName = record.Text("eventName");
+        if (eventSource is null || eventName is null)
+            return ParseResult.Done(Verdict.Malformed, "not a CloudTrail record: missing " + (eventSource is null ? "eventSource" : "eventName"), eventId);
+
+        // Records shortened by hand often drop eventType; judging them is safer than dropping them.
+        var eventType = record.Text("eventType") ?? "AwsApiCall";
+        if (eventType != "AwsApiCall")
+            return ParseResult.Done(Verdict.Ignored, $"eventType {eventType} is not an API call ({eventName})", eventId);
+        if (record.Text("eventCategory") is "NetworkActivity")
+            return ParseResult.Done(Verdict.Ignored, $"network activity event ({eventName})", eventId);
+        if (eventSource != S3EventSource)
+            return ParseResult.Done(Verdict.Ignored, $"eventSource {eventSource} is not S3", eventId);
+        if (!monitoredEvents.Contains(eventName))
+            return ParseResult.Done(Verdict.NotMonitored, $"{eventName} is not a monitored event", eventId);
+
+        return ParseDataEvent(record, eventId, eventName);
+    }
+
+    private static ParseResult ParseDataEvent(JsonElement record, string? eventId, string eventName)
+    {
+        if (eventId is null)
+            return ParseResult.Done(Verdict.Malformed, $"{eventName} without eventID", null);
+        var timeText = record.Text("eventTime");
+        if (timeText is null)
+            return ParseResult.Done(Verdict.Malformed, $"{eventName} without eventTime", eventId);
+        if (!TryParseTime(timeText, out var eventTime))
+            return ParseResult.Done(Verdict.Malformed, $"eventTime \"{timeText}\" is not a date and time", eventId);
+
+        var request = record.Object("requestParameters");
+        var bucket = request?.Text("bucketName");
+        var key = request?.Text("key") ?? request?.Text("Key");
+        if (bucket is null)
+            return ParseResult.Done(Verdict.Malformed, $"{eventName} without requestParameters.bucketName", eventId);
+
+        ObjectRef? copySource = null;
+        if (CopyEvents.Contains(eventName))
+        {
+            var header = request?.Text("x-amz-copy-source");
+            if (header is null)
+                return ParseResult.Done(Verdict.Malformed, $"{eventName} without requestParameters.x-amz-copy-source", eventId);
+            copySource = CopySource.Parse(header);
+            if (copySource is null)
+                return ParseResult.Done(Verdict.Malformed, $"x-amz-copy-source \"{header}\" names no bucket and key", eventId);
+        }
+        if (key is null)
+            return ParseResult.Done(Verdict.Malformed, $"{eventName} without requestParameters.key", eventId);
+
+        var access = new S3Access(
+            EventId: eventId,
+            EventTime: eventTime,
+            EventName: eventName,
+            Bucket: bucket,
+            Key: key,
+            CopySource: copySource,
+            Principal: IdentityResolver.Resolve(record.Object("userIdentity")),
+            Source: SourceAddress.From(record.Text("sourceIPAddress"), record.Text("vpcEndpointId"), record.Text("userAgent")),
+            ErrorCode: record.Text("errorCode"),
+            ErrorMessage: record.Text("errorMessage"),
+            Region: record.Text("awsRegion"),
+            RecipientAccountId: record.Text("recipientAccountId"),
+            BytesTransferredOut: record.Object("additionalEventData")?.Long("bytesTransferredOut"));
+        return ParseResult.Applicable(access);
+    }
+
+    /// <summary>ISO 8601 as CloudTrail writes it, and the "yyyy-MM-dd HH:mm:ss" form log pipelines re-emit; UTC unless an offset is given.</summary>
+    internal static bool TryParseTime(string text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+}

@@ -1,0 +1,37 @@
+namespace S3AuditFlow.Core.Events;
+
+/// <summary>One S3 object read, normalized from a CloudTrail data event: what every later step judges.</summary>
+public sealed record S3Access(
+    string EventId,
+    DateTimeOffset EventTime,
+    string EventName,
+    string Bucket,
+    string Key,
+    ObjectRef? CopySource,
+    Principal Principal,
+    SourceAddress Source,
+    string? ErrorCode,
+    string? ErrorMessage,
+    string? Region,
+    string? RecipientAccountId,
+    long? BytesTransferredOut)
+{
+    /// <summary>The object whose content was read: the copy source for copies, else the request's object.</summary>
+    public ObjectRef ReadObject => CopySource ?? new ObjectRef(Bucket, Key);
+
+    /// <summary>The destination of a copy (a write that may also land in a sensitive place), else null.</summary>
+    public ObjectRef? CopyDestination => CopySource is null ? null : new ObjectRef(Bucket, Key);
+
+    /// <summary>True when CloudTrail recorded an error code: the read was attempted but refused or failed.</summary>
+    public bool Failed => ErrorCode is not null;
+
+    /// <summary>"succeeded" or "failed: CODE", as shown in alerts.</summary>
+    public string Outcome => ErrorCode is null ? "succeeded" : "failed: " + ErrorCode;
+}
+
+/// <summary>A bucket and key.</summary>
+public sealed record ObjectRef(string Bucket, string Key)
+{
+    /// <inheritdoc />
+    public override string ToString() => Bucket + "/" + Key;
+}

@@ -1,0 +1,326 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace S3AuditFlow.Core.Input;
+
+/// <summary>
+/// Streams JSON values out of one input without loading it whole: a CloudTrail log file ({"Records": [...]}) or a
+/// top-level array yields its elements one by one; JSON Lines and concatenated values yield each value; any other
+/// object (a record or an EventBridge event) is yielded as it is. Memory stays at about the largest single record.
+/// </summary>
+/// <remarks>
+/// Broken input is reported with its line, then reading resumes at the next line that starts with '{', which is the
+/// next record in JSON Lines (in a pretty-printed document nested objects are indented, so the rest of it is skipped).
+/// </remarks>
+public sealed class JsonRecordReader : IDisposable
+{
+    private const int InitialBuffer = 64 * 1024;
+    private const int MaxValueBytes = 256 * 1024 * 1024;
+
+    private readonly Stream _stream;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+    private int _start;
+    private int _end;
+    private bool _eof;
+    private long _line = 1;
+    private long _ordinal;
+    private string? _streamError;
+
+    /// <summary>Reads from <paramref name="stream"/>, which the caller owns.</summary>
+    public JsonRecordReader(Stream stream) => _stream = stream;
+
+    /// <summary>Bytes read from the stream so far.</summary>
+    public long BytesRead { get; private set; }
+
+    /// <summary>Every value in the input, in order, with an error record in place of anything unreadable.</summary>
+    public IEnumerable<RawRecord> Read()
+    {
+        SkipByteOrderMark();
+        while (SkipWhitespace())
+        {
+            var first = _buffer[_start];
+            var header = first == (byte)'[' ? 1 : first == (byte)'{' ? RecordsArrayHeaderLength() : 0;
+            if (header > 0)
+            {
+                Advance(header);
+                var closed = false;
+                foreach (var record in ReadArrayElements(() => closed = true))
+                    yield return record;
+                if (closed && first == (byte)'{' && SkipRestOfObject() is { } trailingError)
+                    yield return Error(trailingError.Line, trailingError.Message);
+                continue;
+            }
+
+            var line = _line;
+            if (!TryTakeValue(out var document, out var error))
+            {
+                yield return Error(line, error!);
+                Resync();
+                continue;
+            }
+            using (document)
+            {
+                var root = document!.RootElement;
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Records", out var records) && records.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var element in records.EnumerateArray())
+                        yield return new RawRecord(element, line, ++_ordinal, null);
+                }
+                else
+                {
+                    yield return new RawRecord(root, line, ++_ordinal, null);
+                }
+            }
+        }
+        if (TakeStreamError() is { } streamError)
+            yield return Error(_line, streamError);
+    }
+
+    private IEnumerable<RawRecord> ReadArrayElements(Action onClosed)
+    {
+        while (true)
+        {
+            if (!SkipWhitespace())
+            {
+                yield return Error(_line, TakeStreamError() ?? "input ends inside an array of records");
+                yield break;
+            }
+            var next = _buffer[_start];
+            if (next == (byte)',')
+            {
+                Advance(1);
+                continue;
+            }
+            if (next == (byte)']')
+            {
+                Advance(1);
+                onClosed();
+                yield break;
+            }
+            var line = _line;
+            if (!TryTakeValue(out var document, out var error))
+            {
+                yield return Error(line, error!);
+                Resync();
+                yield break;
+            }
+            using (document)
+                yield return new RawRecord(document!.RootElement, line, ++_ordinal, null);
+        }
+    }
+
+    private RawRecord Error(long line, string message) => new(default, line, ++_ordinal, message);
+
+    /// <summary>A broken compressed stream also looks like truncated JSON; its cause is reported once, in its place.</summary>
+    private string? TakeStreamError()
+    {
+        var error = _streamError;
+        _streamError = null;
+        return error;
+    }
+
+    /// <summary>Takes one complete JSON value at the cursor, reading more input until the value is whole.</summary>
+    private bool TryTakeValue(out JsonDocument? document, out string? error)
+    {
+        document = null;
+        error = null;
+        while (true)
+        {
+            var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, default);
+            try
+            {
+                if (reader.Read() && (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray) || reader.TrySkip()))
+                {
+                    var length = (int)reader.BytesConsumed;
+                    document = JsonDocument.Parse(_buffer.AsMemory(_start, length));
+                    Advance(length);
+                    return true;
+                }
+            }
+            catch (JsonException e)
+            {
+                error = Describe(e);
+                return false;
+            }
+            if (_eof)
+            {
+                error = TakeStreamError() ?? "input ends inside a JSON value";
+                return false;
+            }
+            if (_end - _start >= MaxValueBytes)
+            {
+                error = $"a single JSON value is larger than {MaxValueBytes / (1024 * 1024)} MB";
+                return false;
+            }
+            Fill();
+        }
+    }
+
+    private string Describe(JsonException e)
+    {
+        // The reader's own position suffix is relative to this value; say the absolute line instead.
+        var message = e.Message;
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut > 0)
+            message = message[..cut];
+        return $"invalid JSON at line {_line + (e.LineNumber ?? 0)}: {message.TrimEnd('.', ' ')}";
+    }
+
+    /// <summary>Length of a leading {"Records": [ at the cursor, or 0: CloudTrail writes Records first, so log files stream.</summary>
+    private int RecordsArrayHeaderLength()
+    {
+        EnsureAvailable(64);
+        ReadOnlySpan<byte> span = _buffer.AsSpan(_start, _end - _start);
+        var i = 1;
+        i = SkipSpaces(span, i);
+        if (!span[i..].StartsWith("\"Records\""u8))
+            return 0;
+        i = SkipSpaces(span, i + 9);
+        if (i >= span.Length || span[i] != (byte)':')
+            return 0;
+        i = SkipSpaces(span, i + 1);
+        return i < span.Length && span[i] == (byte)'[' ? i + 1 : 0;
+    }
+
+    private static int SkipSpaces(ReadOnlySpan<byte> span, int i)
+    {
+        while (i < span.Length && span[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            i++;
+        return i;
+    }
+
+    /// <summary>After the Records array: "}" or further properties, which are skipped.</summary>
+    private (long Line, string Message)? SkipRestOfObject()
+    {
+        while (SkipWhitespace())
+        {
+            var next = _buffer[_start];
+            if (next == (byte)'}')
+            {
+                Advance(1);
+                return null;
+            }
+            if (next is (byte)',' or (byte)':')
+            {
+                Advance(1);
+                continue;
+            }
+            var line = _line;
+            if (!TryTakeValue(out var document, out var error))
+            {
+                Resync();
+                return (line, error!);
+            }
+            document!.Dispose();
+        }
+        return (_line, TakeStreamError() ?? "input ends inside the log file object");
+    }
+
+    /// <summary>Drops the line where a broken value started, then every line until one starts with '{'.</summary>
+    private void Resync()
+    {
+        if (!SkipLine())
+            return;
+        while (EnsureAvailable(1) && _buffer[_start] != (byte)'{')
+        {
+            if (!SkipLine())
+                return;
+        }
+    }
+
+    private bool SkipLine()
+    {
+        while (true)
+        {
+            var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                Advance(newline + 1);
+                return true;
+            }
+            Advance(_end - _start);
+            if (!Fill())
+                return false;
+        }
+    }
+
+    private bool SkipWhitespace()
+    {
+        while (true)
+        {
+            var span = _buffer.AsSpan(_start, _end - _start);
+            var i = SkipSpaces(span, 0);
+            Advance(i);
+            if (_start < _end)
+                return true;
+            if (!Fill())
+                return false;
+        }
+    }
+
+    private void SkipByteOrderMark()
+    {
+        if (EnsureAvailable(3) && _buffer.AsSpan(_start, _end - _start).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+            _start += 3;
+    }
+
+    private void Advance(int count)
+    {
+        _line += _buffer.AsSpan(_start, count).Count((byte)'\n');
+        _start += count;
+    }
+
+    private bool EnsureAvailable(int count)
+    {
+        while (_end - _start < count && Fill())
+        {
+        }
+        return _end > _start;
+    }
+
+    /// <summary>Reads more input after what is buffered; false at the end (or when the stream broke).</summary>
+    private bool Fill()
+    {
+        if (_eof)
+            return false;
+        if (_start > 0)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            _buffer.AsSpan(0, _end).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+        int read;
+        try
+        {
+            read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            _streamError = "unreadable input (corrupt or truncated compression?): " + e.Message;
+            _eof = true;
+            return false;
+        }
+        if (read == 0)
+        {
+            _eof = true;
+            return false;
+        }
+        BytesRead += read;
+        _end += read;
+        return true;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+    }
+}

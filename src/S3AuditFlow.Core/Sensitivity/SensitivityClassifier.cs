@@ -1,0 +1,111 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using S3AuditFlow.Core.Events;
+
+namespace S3AuditFlow.Core.Sensitivity;
+
+/// <summary>The highest-level rule that matched, and which object it matched.</summary>
+public sealed record Classification(SensitivityLevel Level, SensitivityRule Rule, ObjectRef Object)
+{
+    /// <summary>"keyword \"cardholder\" (critical)".</summary>
+    public string Describe() => $"{Rule.Describe()} ({Level.Name()})";
+}
+
+/// <summary>Classifies the objects an access touches: the object read and, for copies, the destination too.</summary>
+public sealed class SensitivityClassifier
+{
+    private readonly List<(SensitivityRule Rule, Func<string, bool> Matches)> _rules = [];
+
+    /// <summary>Every rule, in the order given.</summary>
+    public IReadOnlyList<SensitivityRule> Rules { get; }
+
+    private SensitivityClassifier(IReadOnlyList<SensitivityRule> rules) => Rules = rules;
+
+    /// <summary>Compiles rules; returns the ones that do not compile with the reason.</summary>
+    public static SensitivityClassifier Build(IEnumerable<SensitivityRule> rules, out List<(SensitivityRule Rule, string Error)> invalid)
+    {
+        invalid = [];
+        var valid = new List<SensitivityRule>();
+        var classifier = new SensitivityClassifier(valid);
+        foreach (var rule in rules)
+        {
+            if (rule.Value.Length == 0)
+            {
+                invalid.Add((rule, "empty value"));
+                continue;
+            }
+            if (!Enum.IsDefined(rule.Level))
+            {
+                invalid.Add((rule, "unknown level"));
+                continue;
+            }
+            Func<string, bool> matches = rule.Kind switch
+            {
+                RuleKind.Keyword => key => key.Contains(rule.Value, StringComparison.OrdinalIgnoreCase),
+                RuleKind.Prefix => key => key.StartsWith(rule.Value, StringComparison.Ordinal),
+                _ => GlobToRegex(rule.Value).IsMatch,
+            };
+            classifier._rules.Add((rule, matches));
+            valid.Add(rule);
+        }
+        return classifier;
+    }
+
+    /// <summary>The highest level over every object the access touches, or null when no rule matches.</summary>
+    public Classification? Classify(S3Access access)
+    {
+        var best = Classify(access.ReadObject);
+        if (access.CopyDestination is { } destination && Classify(destination) is { } other && (best is null || other.Level > best.Level))
+            best = other;
+        return best;
+    }
+
+    /// <summary>The highest-level rule matching one object; the first such rule wins ties.</summary>
+    public Classification? Classify(ObjectRef target)
+    {
+        Classification? best = null;
+        foreach (var (rule, matches) in _rules)
+        {
+            if ((rule.Bucket is null || rule.Bucket == target.Bucket) && (best is null || rule.Level > best.Level) && matches(target.Key))
+                best = new Classification(rule.Level, rule, target);
+        }
+        return best;
+    }
+
+    /// <summary>* matches within one path segment, ** across segments, ? one non-slash character; the glob covers the whole key.</summary>
+    internal static Regex GlobToRegex(string glob)
+    {
+        var pattern = new StringBuilder("^");
+        for (var i = 0; i < glob.Length; i++)
+        {
+            var c = glob[i];
+            if (c == '*' && i + 1 < glob.Length && glob[i + 1] == '*')
+            {
+                i++;
+                // "**/" also matches no folder at all, so "**/secret.txt" matches "secret.txt".
+                if (i + 1 < glob.Length && glob[i + 1] == '/')
+                {
+                    i++;
+                    pattern.Append("(?:.*/)?");
+                }
+                else
+                {
+                    pattern.Append(".*");
+                }
+            }
+            else if (c == '*')
+            {
+                pattern.Append("[^/]*");
+            }
+            else if (c == '?')
+            {
+                pattern.Append("[^/]");
+            }
+            else
+            {
+                pattern.Append(Regex.Escape(c.ToString()));
+            }
+        }
+        return new Regex(pattern.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
+    }
+}
