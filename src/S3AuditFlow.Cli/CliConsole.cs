@@ -1,0 +1,16 @@
+namespace S3AuditFlow.Cli;
+
+/// <summary>Where a command reads and writes, so tests can run commands in-process.</summary>
+/// <param name="ErrorIsTerminal">True when stderr is a terminal: only then is a progress bar drawn.</param>
+public sealed record CliConsole(TextWriter Out, TextWriter Error, Func<Stream> OpenStdin, bool ErrorIsTerminal = false);
+
+/// <summary>The exit codes the README documents.</summary>
+public static class ExitCodes
+{
+    /// <summary>Done (alerts or not, unless --fail-on-alert).</summary>
+    public const int Ok = 0;
+    /// <summary>--fail-on-alert and at least one alert.</summary>
+    public const int AlertRaised = 1;
+    /// <summary>Usage or config error; nothing was evaluated.</summary>
+    public const int UsageError = 2;
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+using S3AuditFlow.Core.Config;
+using S3AuditFlow.Core.Dedup;
+using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Scanning;
+using S3AuditFlow.Core.Sensitivity;
+
+namespace S3AuditFlow.Cli.Output;
+
+/// <summary>The default, human-readable scan report: alerts first, then what was evaluated.</summary>
+public static class TextReport
+{
+    /// <summary>Writes the report.</summary>
+    public static void Write(TextWriter output, ScanResult result, AuditConfig config)
+    {
+        var alerts = result.Alerts;
+        output.WriteLine(alerts.Count switch
+        {
+            0 => $"No alerts in {result.Total:N0} events from {Plural(result.Files.Count, "input")}.",
+            _ => $"{Plural(alerts.Count, "alert")} in {result.Total:N0} events from {Plural(result.Files.Count, "input")}:",
+        });
+        foreach (var alert in alerts)
+            WriteAlert(output, alert, config);
+
+        output.WriteLine();
+        output.WriteLine("Verdicts");
+        foreach (var verdict in VerdictNames.All)
+            output.WriteLine($"  {verdict.Name(),-14}{result.Count(verdict),12:N0}");
+        output.WriteLine($"  {"total",-14}{result.Total,12:N0}");
+
+        output.WriteLine();
+        output.WriteLine("Per input");
+        var width = Math.Clamp(result.Files.Max(f => (int?)f.File.Length) ?? 5, 5, 60);
+        output.WriteLine($"  {"input".PadRight(width)} {"events",9} {"alert",6} {"dup",6} {"allow",8} {"not-sens",9} {"not-mon",9} {"ignored",8} {"malformed",9}");
+        foreach (var file in result.Files)
+        {
+            output.WriteLine($"  {Shorten(file.File, width).PadRight(width)} {file.Total,9:N0} {file.Count(Verdict.Alert),6:N0} {file.Count(Verdict.Duplicate),6:N0} "
+                + $"{file.Count(Verdict.Allowlisted),8:N0} {file.Count(Verdict.NotSensitive),9:N0} {file.Count(Verdict.NotMonitored),9:N0} "
+                + $"{file.Count(Verdict.Ignored),8:N0} {file.Count(Verdict.Malformed),9:N0}");
+        }
+    }
+
+    private static void WriteAlert(TextWriter output, Alert alert, AuditConfig config)
+    {
+        var access = alert.Candidate.Access;
+        var principal = access.Principal;
+        output.WriteLine();
+        output.WriteLine($"[{alert.Severity.Name().ToUpperInvariant()}] {access.EventTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z  {access.EventName}  s3://{access.ReadObject}");
+        if (access.CopyDestination is { } destination)
+            output.WriteLine($"  copied to  s3://{destination}");
+        output.WriteLine($"  principal  {principal.Label} ({principal.Type}{(principal.Arn is null ? "" : ", " + principal.Arn)}{(principal.AccessKeyId is null ? "" : ", key " + principal.AccessKeyId)})");
+        output.WriteLine($"  source     {access.Source.Label}{(access.Source.UserAgent is null ? "" : "  " + access.Source.UserAgent)}");
+        output.WriteLine($"  outcome    {access.Outcome}{(access.BytesTransferredOut is { } bytes ? $", {bytes:N0} bytes out" : "")}");
+        foreach (var reason in alert.Candidate.Reasons)
+            output.WriteLine($"  why        {reason}");
+        if (alert.Duplicates > 0)
+            output.WriteLine($"  repeats    {Plural(alert.Duplicates, "more event")} of the same access within {InMemoryDeduplicator.FormatWindow(config.DedupWindow)}");
+        output.WriteLine($"  event      {access.EventId}");
+    }
+
+    private static string Plural(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n:N0} {noun}s";
+
+    private static string Shorten(string text, int width) => text.Length <= width ? text : "…" + text[^(width - 1)..];
+}

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Diagnostics;
+using S3AuditFlow.Cli.Output;
+using S3AuditFlow.Core.Config;
+using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Input;
+using S3AuditFlow.Core.Scanning;
+
+namespace S3AuditFlow.Cli;
+
+/// <summary>`s3audit scan`: evaluate CloudTrail files locally with the engine production uses.</summary>
+public static class ScanCommand
+{
+    private const int MaxErrorsListed = 50;
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var paths = new Argument<string[]>("paths")
+        {
+            Description = "Files, folders (recursive: .json, .jsonl, .json.gz, .jsonl.gz) or - for stdin",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var config = new Option<string>("--config", "-c") { Description = "Allowlist and rules: the seed's config.json or the rich format", Required = true };
+        var format = new Option<string>("--format") { Description = "text (a report) or jsonl (one JSON object per alert)", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "jsonl");
+        var verdicts = new Option<bool>("--verdicts") { Description = "Print one JSON line per evaluated event, in input order, instead of the report" };
+        var failOnAlert = new Option<bool>("--fail-on-alert") { Description = "Exit with 1 when an alert was raised" };
+        var parallelism = new Option<int>("--parallelism") { Description = "Files read at once (default: one per core)" };
+        var stats = new Option<bool>("--stats") { Description = "Print events/s and peak memory to stderr (used by the benchmark)" };
+        var noProgress = new Option<bool>("--no-progress") { Description = "Never draw the progress bar" };
+
+        var command = new Command("scan", "Evaluate CloudTrail S3 data events from files and report unexpected reads of sensitive objects")
+        {
+            paths, config, format, verdicts, failOnAlert, parallelism, stats, noProgress,
+        };
+        command.SetAction(result => Run(console, new Request(
+            result.GetValue(paths)!, result.GetValue(config)!, result.GetValue(format)!, result.GetValue(verdicts),
+            result.GetValue(failOnAlert), result.GetValue(parallelism), result.GetValue(stats), result.GetValue(noProgress))));
+        return command;
+    }
+
+    private sealed record Request(string[] Paths, string Config, string Format, bool Verdicts, bool FailOnAlert, int Parallelism, bool Stats, bool NoProgress);
+
+    private static int Run(CliConsole console, Request request)
+    {
+        AuditConfig config;
+        List<ScanInput> inputs;
+        try
+        {
+            config = ConfigLoader.Load(request.Config);
+            inputs = ScanInput.Expand(request.Paths, console.OpenStdin);
+        }
+        catch (ConfigException e)
+        {
+            console.Error.WriteLine($"s3audit: config {request.Config}: {e.Message}");
+            return ExitCodes.UsageError;
+        }
+        catch (FileNotFoundException e)
+        {
+            console.Error.WriteLine("s3audit: " + e.Message);
+            return ExitCodes.UsageError;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using var progress = ProgressBar.StartIfUseful(console, inputs, request.NoProgress);
+        var result = new ScanEngine(config).Scan(inputs, new ScanOptions(request.Verdicts, request.Parallelism, progress is null ? null : progress.Add));
+        progress?.Finish();
+        stopwatch.Stop();
+
+        ReportErrors(console.Error, result.Errors);
+        if (request.Verdicts)
+            JsonLines.WriteVerdicts(console.Out, result.Verdicts!);
+        else if (request.Format == "jsonl")
+            JsonLines.WriteAlerts(console.Out, result.Alerts);
+        else
+            TextReport.Write(console.Out, result, config);
+        if (request.Stats)
+            ProcessStats.Write(console.Error, result.Total, stopwatch.Elapsed);
+
+        return request.FailOnAlert && result.Count(Verdict.Alert) > 0 ? ExitCodes.AlertRaised : ExitCodes.Ok;
+    }
+
+    private static void ReportErrors(TextWriter error, IReadOnlyList<InputError> errors)
+    {
+        foreach (var e in errors.Take(MaxErrorsListed))
+            error.WriteLine($"s3audit: {e.File}:{e.Line}: {e.Message}");
+        if (errors.Count > MaxErrorsListed)
+            error.WriteLine($"s3audit: … and {errors.Count - MaxErrorsListed} more malformed records (counted as malformed in the summary)");
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test of the solution: the README's test command, and what .ci/run calls.
+# It installs what the tests need on a fresh machine, builds, tests, and ends with one summary line
+# "Tests: N passed, N failed, N skipped" summed over every test project.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 2; }
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+status=0
+dotnet test S3AuditFlow.sln --configuration Release \
+  --logger "trx" --results-directory "$results" \
+  -- RunConfiguration.TreatNoTestsAsError=true || status=$?
+
+# Sum the TRX counters of every test project into the one line CI reads.
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [[ -f $trx ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+if ((status == 0 && passed == 0)); then
+  echo "test.sh: no test ran" >&2
+  exit 1
+fi
+exit "$status"
