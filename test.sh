@@ -6,6 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 2; }
+command -v npm >/dev/null || { echo "test.sh: Node.js with npm is required (it installs the test servers)" >&2; exit 2; }
+
+# The real servers the tests start (dynalite for DynamoDB, the Step Functions interpreter) and a Node 22 to run
+# them, pinned by tests/node/package-lock.json. Reinstalled only when the lock file changed.
+if ! cmp -s tests/node/package-lock.json tests/node/node_modules/.package-lock.json 2>/dev/null; then
+  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+fi
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

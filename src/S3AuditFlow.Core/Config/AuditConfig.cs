@@ -33,6 +33,21 @@ public sealed class AuditConfig
         DedupWindow = window;
     }
 
+    /// <summary>
+    /// Builds a config from stored items: an item that does not compile is skipped with a warning. Skipping never
+    /// widens trust — a missing source or principal entry can only make fewer accesses trusted.
+    /// </summary>
+    public static AuditConfig CreateSkippingInvalid(Stores.RuleSet items, IEnumerable<string> monitoredEvents, TimeSpan dedupWindow, Action<string>? warn)
+    {
+        var allowlist = Allowlist.Build(items.Entries, out var badEntries);
+        foreach (var (entry, error) in badEntries)
+            warn?.Invoke($"skipped {entry.Describe()}: {error}");
+        var classifier = SensitivityClassifier.Build(items.Rules, out var badRules);
+        foreach (var (rule, error) in badRules)
+            warn?.Invoke($"skipped rule {rule.Describe()}: {error}");
+        return new AuditConfig(allowlist, classifier, new HashSet<string>(monitoredEvents, StringComparer.Ordinal), dedupWindow);
+    }
+
     /// <summary>Builds a config, failing on the first invalid entry so nothing is half-applied.</summary>
     /// <exception cref="ConfigException">An entry does not compile, or the window is not positive.</exception>
     public static AuditConfig Create(

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Sensitivity;
+using S3AuditFlow.Core.Trust;
+
+namespace S3AuditFlow.Aws;
+
+/// <summary>
+/// The config table's item model, one item per allowlist entry or rule, readable in the DynamoDB console:
+/// scope = "global" | "bucket#NAME"; entry = "source#VALUE" | "principal#VALUE" | "rule#keyword|prefix|glob#VALUE";
+/// optional note, level (rules), expires (ISO 8601), addedBy, addedAt.
+/// </summary>
+public static class ConfigItems
+{
+    /// <summary>Scope of global items.</summary>
+    public const string GlobalScope = "global";
+
+    private const string BucketPrefix = "bucket#";
+
+    /// <summary>"global" or "bucket#NAME".</summary>
+    public static string Scope(string? bucket) => bucket is null ? GlobalScope : BucketPrefix + bucket;
+
+    /// <summary>The item of an allowlist entry.</summary>
+    public static Dictionary<string, AttributeValue> ToItem(AllowlistEntry entry)
+    {
+        var item = Key(entry.Bucket, (entry.Kind == EntryKind.Source ? "source#" : "principal#") + entry.Value);
+        Optional(item, "note", entry.Note);
+        Optional(item, "expires", Iso(entry.Expires));
+        Optional(item, "addedBy", entry.AddedBy);
+        Optional(item, "addedAt", Iso(entry.AddedAt));
+        return item;
+    }
+
+    /// <summary>The item of a sensitivity rule.</summary>
+    public static Dictionary<string, AttributeValue> ToItem(SensitivityRule rule)
+    {
+        var item = Key(rule.Bucket, $"rule#{SensitivityRule.KindName(rule.Kind)}#{rule.Value}");
+        item["level"] = new AttributeValue { S = rule.Level.Name() };
+        Optional(item, "note", rule.Note);
+        Optional(item, "addedBy", rule.AddedBy);
+        Optional(item, "addedAt", Iso(rule.AddedAt));
+        return item;
+    }
+
+    /// <summary>The primary key of an item.</summary>
+    public static Dictionary<string, AttributeValue> Key(string? bucket, string entry) => new()
+    {
+        [DynamoTables.ScopeKey] = new AttributeValue { S = Scope(bucket) },
+        [DynamoTables.EntryKey] = new AttributeValue { S = entry },
+    };
+
+    /// <summary>
+    /// Reads an item back. An item that cannot be read (unknown kind, bad level or time, missing key) gives
+    /// null and a reason; value checks such as CIDR syntax happen when the allowlist compiles.
+    /// </summary>
+    public static (AllowlistEntry? Entry, SensitivityRule? Rule, string? Error) FromItem(Dictionary<string, AttributeValue> item)
+    {
+        var scope = Text(item, DynamoTables.ScopeKey);
+        var entry = Text(item, DynamoTables.EntryKey);
+        if (scope is null || entry is null)
+            return (null, null, "missing scope or entry");
+        string? bucket = null;
+        if (scope.StartsWith(BucketPrefix, StringComparison.Ordinal) && scope.Length > BucketPrefix.Length)
+            bucket = scope[BucketPrefix.Length..];
+        else if (scope != GlobalScope)
+            return (null, null, $"scope \"{scope}\" is neither \"global\" nor \"bucket#NAME\"");
+
+        if (!TryTime(item, "addedAt", out var addedAt, out var error))
+            return (null, null, error);
+        var note = Text(item, "note");
+        var addedBy = Text(item, "addedBy");
+        var hash = entry.IndexOf('#', StringComparison.Ordinal);
+        var kind = hash > 0 ? entry[..hash] : entry;
+        var value = hash > 0 ? entry[(hash + 1)..] : "";
+        switch (kind)
+        {
+            case "source" or "principal" when value.Length > 0:
+                if (!TryTime(item, "expires", out var expires, out error))
+                    return (null, null, error);
+                var entryKind = kind == "source" ? EntryKind.Source : EntryKind.Principal;
+                return (new AllowlistEntry(entryKind, value, bucket, expires, note, addedBy, addedAt), null, null);
+            case "rule":
+                var split = value.IndexOf('#', StringComparison.Ordinal);
+                var type = split > 0 ? value[..split] : value;
+                var ruleValue = split > 0 ? value[(split + 1)..] : "";
+                if (type is not ("keyword" or "prefix" or "glob") || ruleValue.Length == 0)
+                    return (null, null, $"entry \"{entry}\" is not rule#keyword|prefix|glob#VALUE");
+                var levelText = Text(item, "level");
+                var level = SensitivityLevel.High;
+                if (levelText is not null && !SensitivityLevels.TryParse(levelText, out level))
+                    return (null, null, $"unknown level \"{levelText}\"");
+                var ruleKind = Enum.Parse<RuleKind>(type, ignoreCase: true);
+                return (null, new SensitivityRule(ruleKind, ruleValue, level, bucket, note, addedBy, addedAt), null);
+            default:
+                return (null, null, $"entry \"{entry}\" is not source#…, principal#… or rule#…");
+        }
+    }
+
+    private static bool TryTime(Dictionary<string, AttributeValue> item, string name, out DateTimeOffset? time, out string? error)
+    {
+        time = null;
+        error = null;
+        var text = Text(item, name);
+        if (text is null)
+            return true;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            time = parsed;
+            return true;
+        }
+        error = $"{name} \"{text}\" is not an ISO 8601 time";
+        return false;
+    }
+
+    private static string? Text(Dictionary<string, AttributeValue> item, string name) =>
+        item.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value.S) ? value.S : null;
+
+    private static void Optional(Dictionary<string, AttributeValue> item, string name, string? value)
+    {
+        if (value is not null)
+            item[name] = new AttributeValue { S = value };
+    }
+
+    private static string? Iso(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+}

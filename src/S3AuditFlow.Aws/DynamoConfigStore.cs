@@ -1,0 +1,109 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Sensitivity;
+using S3AuditFlow.Core.Stores;
+using S3AuditFlow.Core.Trust;
+
+namespace S3AuditFlow.Aws;
+
+/// <summary>The config table: one Query per scope to read, single-item writes for `s3audit allowlist`.</summary>
+/// <param name="warn">Told about items that cannot be read; they are skipped, which never widens trust.</param>
+public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Action<string>? warn = null) : IConfigStore
+{
+    private const int BatchSize = 25;
+
+    /// <summary>The table's name.</summary>
+    public string Table => table;
+
+    /// <inheritdoc />
+    public async Task<RuleSet> LoadScopeAsync(string? bucket, CancellationToken cancellationToken = default)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var request = new QueryRequest
+            {
+                TableName = table,
+                KeyConditionExpression = "#scope = :scope",
+                ExpressionAttributeNames = new() { ["#scope"] = DynamoTables.ScopeKey },
+                ExpressionAttributeValues = new() { [":scope"] = new AttributeValue { S = ConfigItems.Scope(bucket) } },
+                ExclusiveStartKey = start,
+                ConsistentRead = true,
+            };
+            var response = await StoreErrors.Guard($"reading {table} scope {ConfigItems.Scope(bucket)}", () => client.QueryAsync(request, cancellationToken)).ConfigureAwait(false);
+            items.AddRange(response.Items ?? []);
+            start = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null);
+        return Read(items);
+    }
+
+    /// <summary>Every item of every scope (for export and `scan --table`).</summary>
+    public async Task<RuleSet> LoadAllAsync(CancellationToken cancellationToken = default)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var request = new ScanRequest { TableName = table, ExclusiveStartKey = start, ConsistentRead = true };
+            var response = await StoreErrors.Guard($"scanning {table}", () => client.ScanAsync(request, cancellationToken)).ConfigureAwait(false);
+            items.AddRange(response.Items ?? []);
+            start = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null);
+        return Read(items.OrderBy(i => i[DynamoTables.ScopeKey].S, StringComparer.Ordinal).ThenBy(i => i[DynamoTables.EntryKey].S, StringComparer.Ordinal));
+    }
+
+    /// <summary>Writes entries and rules (replacing items with the same key), in batches of 25.</summary>
+    public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, CancellationToken cancellationToken = default)
+    {
+        var items = entries.Select(ConfigItems.ToItem).Concat(rules.Select(ConfigItems.ToItem)).ToList();
+        foreach (var batch in items.Chunk(BatchSize))
+        {
+            var pending = new Dictionary<string, List<WriteRequest>>
+            {
+                [table] = batch.Select(item => new WriteRequest { PutRequest = new PutRequest { Item = item } }).ToList(),
+            };
+            // BatchWriteItem may accept only part of a batch under throttling; resend the rest with a pause.
+            for (var attempt = 0; pending.Count > 0; attempt++)
+            {
+                if (attempt > AwsTarget.MaxRetries)
+                    throw new StoreUnavailableException($"writing to {table}: {pending[table].Count} items still unprocessed after retries");
+                if (attempt > 0)
+                    await Task.Delay(TimeSpan.FromMilliseconds(100 << attempt), cancellationToken).ConfigureAwait(false);
+                var request = new BatchWriteItemRequest { RequestItems = pending };
+                var response = await StoreErrors.Guard($"writing to {table}", () => client.BatchWriteItemAsync(request, cancellationToken)).ConfigureAwait(false);
+                pending = response.UnprocessedItems is { Count: > 0 } rest ? rest : [];
+            }
+        }
+    }
+
+    /// <summary>Deletes one item; false when there was none.</summary>
+    public async Task<bool> DeleteAsync(string? bucket, string entry, CancellationToken cancellationToken = default)
+    {
+        var request = new DeleteItemRequest { TableName = table, Key = ConfigItems.Key(bucket, entry), ReturnValues = ReturnValue.ALL_OLD };
+        var response = await StoreErrors.Guard($"deleting from {table}", () => client.DeleteItemAsync(request, cancellationToken)).ConfigureAwait(false);
+        return response.Attributes is { Count: > 0 };
+    }
+
+    private RuleSet Read(IEnumerable<Dictionary<string, AttributeValue>> items)
+    {
+        var entries = new List<AllowlistEntry>();
+        var rules = new List<SensitivityRule>();
+        foreach (var item in items)
+        {
+            var (entry, rule, error) = ConfigItems.FromItem(item);
+            if (entry is not null)
+                entries.Add(entry);
+            else if (rule is not null)
+                rules.Add(rule);
+            else
+                warn?.Invoke($"skipped item {Describe(item)} in {table}: {error}");
+        }
+        return new RuleSet(entries, rules);
+    }
+
+    private static string Describe(Dictionary<string, AttributeValue> item) =>
+        $"{(item.TryGetValue(DynamoTables.ScopeKey, out var scope) ? scope.S : "?")} / {(item.TryGetValue(DynamoTables.EntryKey, out var entry) ? entry.S : "?")}";
+}

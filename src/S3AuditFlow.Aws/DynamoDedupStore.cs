@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Dedup;
+using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Stores;
+
+namespace S3AuditFlow.Aws;
+
+/// <summary>
+/// Dedup across concurrent Lambda executions with conditional writes. The same eventID twice is a duplicate
+/// (idempotency item). The first occurrence of an access wins a conditional PutItem whose condition checks the
+/// window itself (attribute_not_exists OR expiresAt &lt;= :now), because TTL deletes expired items up to days late;
+/// later occurrences add to its counter. Time is the event's time, as in `scan`, so replays decide alike.
+/// </summary>
+public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeSpan window) : IDedupStore
+{
+    /// <summary>How long items outlive their window before TTL may clean them up (alerts stay listable).</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
+
+    private const int MaxRaces = 3;
+
+    /// <inheritdoc />
+    public async Task<DedupDecision> RecordAsync(AlertCandidate candidate, CancellationToken cancellationToken = default)
+    {
+        var access = candidate.Access;
+        if (!await ClaimEventIdAsync(candidate, cancellationToken).ConfigureAwait(false))
+            return new DedupDecision(false, access.EventId, $"eventID {access.EventId} already seen");
+        try
+        {
+            return await RecordAccessAsync(candidate, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException)
+        {
+            // Release the event ID so a retry of this event is judged afresh instead of passing as a duplicate.
+            await ReleaseEventIdAsync(access.EventId).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The item id of an access: a hash, since principal + source + bucket + key can exceed the key size limit.</summary>
+    public static string AccessItemId(AlertCandidate candidate) =>
+        "access#" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(candidate.AccessKey)));
+
+    private async Task<bool> ClaimEventIdAsync(AlertCandidate candidate, CancellationToken cancellationToken)
+    {
+        var request = new PutItemRequest
+        {
+            TableName = table,
+            Item = new()
+            {
+                [DynamoTables.DedupKey] = S("event#" + candidate.Access.EventId),
+                ["eventTime"] = S(Iso(candidate.Access.EventTime)),
+                [DynamoTables.TtlAttribute] = N(Seconds(candidate.Access.EventTime + window + Retention)),
+            },
+            ConditionExpression = "attribute_not_exists(#id)",
+            ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
+        };
+        try
+        {
+            await StoreErrors.Guard($"writing to {table}", () => client.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    private async Task ReleaseEventIdAsync(string eventId)
+    {
+        try
+        {
+            var key = new Dictionary<string, AttributeValue> { [DynamoTables.DedupKey] = S("event#" + eventId) };
+            await client.DeleteItemAsync(new DeleteItemRequest { TableName = table, Key = key }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AmazonDynamoDBException or Amazon.Runtime.AmazonClientException or HttpRequestException or TaskCanceledException)
+        {
+            // The store is down; the caller already reports the event as not evaluated.
+        }
+    }
+
+    private async Task<DedupDecision> RecordAccessAsync(AlertCandidate candidate, CancellationToken cancellationToken)
+    {
+        var access = candidate.Access;
+        var id = AccessItemId(candidate);
+        var now = N(Millis(access.EventTime));
+        for (var race = 0; ; race++)
+        {
+            try
+            {
+                await StoreErrors.Guard($"writing to {table}", () => client.PutItemAsync(FirstOccurrence(candidate, id, now), cancellationToken)).ConfigureAwait(false);
+                return new DedupDecision(true, null, "");
+            }
+            catch (ConditionalCheckFailedException)
+            {
+                // A live alert exists for this access: count this event on it.
+            }
+            var update = new UpdateItemRequest
+            {
+                TableName = table,
+                Key = new() { [DynamoTables.DedupKey] = S(id) },
+                UpdateExpression = "ADD duplicates :one",
+                ConditionExpression = "attribute_exists(#id) AND expiresAt > :now",
+                ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
+                ExpressionAttributeValues = new() { [":one"] = N(1), [":now"] = now },
+                ReturnValues = ReturnValue.ALL_NEW,
+            };
+            try
+            {
+                var updated = await StoreErrors.Guard($"writing to {table}", () => client.UpdateItemAsync(update, cancellationToken)).ConfigureAwait(false);
+                var alertId = updated.Attributes["eventId"].S;
+                return new DedupDecision(false, alertId,
+                    $"repeats alert {alertId}: same principal, source and object within {InMemoryDeduplicator.FormatWindow(window)}");
+            }
+            catch (ConditionalCheckFailedException) when (race < MaxRaces)
+            {
+                // The alert's window ended between our two writes: try to become the first occurrence again.
+            }
+        }
+    }
+
+    private PutItemRequest FirstOccurrence(AlertCandidate candidate, string id, AttributeValue now)
+    {
+        var access = candidate.Access;
+        var item = new Dictionary<string, AttributeValue>
+        {
+            [DynamoTables.DedupKey] = S(id),
+            ["eventId"] = S(access.EventId),
+            ["eventTime"] = S(Iso(access.EventTime)),
+            ["eventName"] = S(access.EventName),
+            ["principal"] = S(access.Principal.Label),
+            ["source"] = S(access.Source.Label),
+            ["bucket"] = S(access.ReadObject.Bucket),
+            ["key"] = S(access.ReadObject.Key),
+            ["severity"] = S(candidate.Severity.ToString().ToLowerInvariant()),
+            ["duplicates"] = N(0),
+            ["expiresAt"] = N(Millis(access.EventTime + window)),
+            [DynamoTables.TtlAttribute] = N(Seconds(access.EventTime + window + Retention)),
+        };
+        if (access.Principal.Arn is { } arn)
+            item["principalArn"] = S(arn);
+        return new PutItemRequest
+        {
+            TableName = table,
+            Item = item,
+            ConditionExpression = "attribute_not_exists(#id) OR expiresAt <= :now",
+            ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
+            ExpressionAttributeValues = new() { [":now"] = now },
+        };
+    }
+
+    private static AttributeValue S(string value) => new() { S = value };
+
+    private static AttributeValue N(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    private static long Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    private static long Seconds(DateTimeOffset time) => time.ToUnixTimeSeconds();
+
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,62 @@
+using S3AuditFlow.Core.Config;
+
+namespace S3AuditFlow.Core.Stores;
+
+/// <summary>
+/// The config for one bucket's events, from the global scope and that bucket's scope, each read once per cache
+/// period (default 60 s) so a burst of events costs a handful of reads. A refresh that fails throws: a stale or
+/// partial allowlist is never used to trust an access.
+/// </summary>
+public sealed class CachedConfigSource(
+    IConfigStore store,
+    TimeProvider time,
+    IReadOnlyCollection<string> monitoredEvents,
+    TimeSpan dedupWindow,
+    TimeSpan? cacheFor = null,
+    Action<string>? warn = null)
+{
+    /// <summary>How long a scope is kept when no period is given.</summary>
+    public static readonly TimeSpan DefaultCachePeriod = TimeSpan.FromSeconds(60);
+
+    private readonly TimeSpan _period = cacheFor ?? DefaultCachePeriod;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, (RuleSet Items, DateTimeOffset Until)> _scopes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (RuleSet Global, RuleSet Bucket, AuditConfig Config)> _configs = new(StringComparer.Ordinal);
+
+    /// <summary>Store reads made so far (for tests and logs).</summary>
+    public int Reads { get; private set; }
+
+    /// <summary>The compiled config that judges reads of <paramref name="bucket"/>.</summary>
+    public async Task<AuditConfig> ForBucketAsync(string bucket, CancellationToken cancellationToken = default)
+    {
+        var global = await ScopeAsync(null, cancellationToken).ConfigureAwait(false);
+        var scoped = await ScopeAsync(bucket, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (_configs.TryGetValue(bucket, out var cached) && ReferenceEquals(cached.Global, global) && ReferenceEquals(cached.Bucket, scoped))
+                return cached.Config;
+        }
+        var config = AuditConfig.CreateSkippingInvalid(global.Concat(scoped), monitoredEvents, dedupWindow, warn);
+        lock (_lock)
+            _configs[bucket] = (global, scoped, config);
+        return config;
+    }
+
+    private async Task<RuleSet> ScopeAsync(string? bucket, CancellationToken cancellationToken)
+    {
+        var key = bucket ?? "";
+        var now = time.GetUtcNow();
+        lock (_lock)
+        {
+            if (_scopes.TryGetValue(key, out var cached) && now < cached.Until)
+                return cached.Items;
+        }
+        var items = await store.LoadScopeAsync(bucket, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            Reads++;
+            _scopes[key] = (items, now + _period);
+        }
+        return items;
+    }
+}
