@@ -10,8 +10,9 @@ command -v npm >/dev/null || { echo "test.sh: Node.js with npm is required (it i
 
 # The real servers the tests start (dynalite for DynamoDB, the Step Functions interpreter) and a Node 22 to run
 # them, pinned by tests/node/package-lock.json. Reinstalled only when the lock file changed.
-if ! cmp -s tests/node/package-lock.json tests/node/node_modules/.package-lock.json 2>/dev/null; then
+if ! cmp -s tests/node/package-lock.json tests/node/node_modules/.installed-from-lock 2>/dev/null; then
   npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+  cp tests/node/package-lock.json tests/node/node_modules/.installed-from-lock
 fi
 
 results=$(mktemp -d)
