@@ -21,6 +21,20 @@ public static class DynamoTables
     /// <summary>Default table names for a stack named s3auditflow (the template names tables STACK-config, STACK-dedup).</summary>
     public const string DefaultConfigTable = "s3auditflow-config";
 
+    /// <summary>Creates a table and waits until it is ACTIVE (a table still CREATING answers "not found").</summary>
+    public static async Task CreateAndWaitAsync(IAmazonDynamoDB client, CreateTableRequest request, CancellationToken cancellationToken = default)
+    {
+        await client.CreateTableAsync(request, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            var table = await client.DescribeTableAsync(request.TableName, cancellationToken).ConfigureAwait(false);
+            if (table.Table.TableStatus == TableStatus.ACTIVE)
+                return;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
+        throw new TimeoutException($"table {request.TableName} is not ACTIVE after 30 s");
+    }
+
     /// <summary>The config table, on-demand.</summary>
     public static CreateTableRequest ConfigTable(string name) => new()
     {

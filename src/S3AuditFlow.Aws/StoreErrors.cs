@@ -19,7 +19,7 @@ internal static class StoreErrors
         }
         catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or TaskCanceledException)
         {
-            throw new StoreUnavailableException($"{what} failed after retries: {e.GetType().Name}: {e.Message}", e);
+            throw new StoreUnavailableException($"{what} failed: {e.GetType().Name}: {e.Message}", e);
         }
     }
 }

@@ -11,6 +11,7 @@ public static class CliApp
         var root = new RootCommand("S3AuditFlow: find unexpected reads of sensitive S3 objects in CloudTrail data events.")
         {
             ScanCommand.Create(console),
+            AllowlistCommand.Create(console),
         };
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

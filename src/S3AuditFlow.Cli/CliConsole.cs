@@ -13,4 +13,6 @@ public static class ExitCodes
     public const int AlertRaised = 1;
     /// <summary>Usage or config error; nothing was evaluated.</summary>
     public const int UsageError = 2;
+    /// <summary>The table could not be read or written after retries (credentials, network, throttling).</summary>
+    public const int StoreError = 3;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using S3AuditFlow.Aws;
 using S3AuditFlow.Cli.Output;
 using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Evaluation;
@@ -21,7 +22,8 @@ public static class ScanCommand
             Description = "Files, folders (recursive: .json, .jsonl, .json.gz, .jsonl.gz) or - for stdin",
             Arity = ArgumentArity.OneOrMore,
         };
-        var config = new Option<string>("--config", "-c") { Description = "Allowlist and rules: the seed's config.json or the rich format", Required = true };
+        var config = new Option<string?>("--config", "-c") { Description = "Allowlist and rules: the seed's config.json or the rich format" };
+        var table = new TableOptions();
         var format = new Option<string>("--format") { Description = "text (a report) or jsonl (one JSON object per alert)", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "jsonl");
         var verdicts = new Option<bool>("--verdicts") { Description = "Print one JSON line per evaluated event, in input order, instead of the report" };
@@ -34,27 +36,51 @@ public static class ScanCommand
         {
             paths, config, format, verdicts, failOnAlert, parallelism, stats, noProgress,
         };
-        command.SetAction(result => Run(console, new Request(
-            result.GetValue(paths)!, result.GetValue(config)!, result.GetValue(format)!, result.GetValue(verdicts),
-            result.GetValue(failOnAlert), result.GetValue(parallelism), result.GetValue(stats), result.GetValue(noProgress))));
+        table.Table.Description = "Evaluate against the live config table instead of --config (every scope, read once)";
+        table.AddTo(command);
+        command.SetAction((result, cancel) => AllowlistCommand.Guarded(console, async () =>
+        {
+            var configPath = result.GetValue(config);
+            var tableName = result.GetValue(table.Table);
+            if ((configPath is null) == (tableName is null))
+                throw new UsageException("give exactly one of --config FILE or --table NAME");
+            var loaded = configPath is not null ? LoadFile(configPath) : await LoadTableAsync(console, table, result, tableName!, cancel).ConfigureAwait(false);
+            return Run(console, loaded, new Request(
+                result.GetValue(paths)!, result.GetValue(format)!, result.GetValue(verdicts),
+                result.GetValue(failOnAlert), result.GetValue(parallelism), result.GetValue(stats), result.GetValue(noProgress)));
+        }));
         return command;
     }
 
-    private sealed record Request(string[] Paths, string Config, string Format, bool Verdicts, bool FailOnAlert, int Parallelism, bool Stats, bool NoProgress);
+    private sealed record Request(string[] Paths, string Format, bool Verdicts, bool FailOnAlert, int Parallelism, bool Stats, bool NoProgress);
 
-    private static int Run(CliConsole console, Request request)
+    private static AuditConfig LoadFile(string path)
     {
-        AuditConfig config;
-        List<ScanInput> inputs;
         try
         {
-            config = ConfigLoader.Load(request.Config);
-            inputs = ScanInput.Expand(request.Paths, console.OpenStdin);
+            return ConfigLoader.Load(path);
         }
         catch (ConfigException e)
         {
-            console.Error.WriteLine($"s3audit: config {request.Config}: {e.Message}");
-            return ExitCodes.UsageError;
+            throw new UsageException($"config {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>Today's production allowlist: every item of the table, invalid ones skipped with a warning as the Lambdas do.</summary>
+    private static async Task<AuditConfig> LoadTableAsync(CliConsole console, TableOptions table, ParseResult result, string name, CancellationToken cancel)
+    {
+        Action<string> warn = message => console.Error.WriteLine("s3audit: warning: " + message);
+        using var client = table.Target(result).CreateDynamoDb();
+        var items = await new DynamoConfigStore(client, name, warn).LoadAllAsync(cancel).ConfigureAwait(false);
+        return AuditConfig.CreateSkippingInvalid(items, AuditConfig.DefaultMonitoredEvents, AuditConfig.DefaultDedupWindow, warn);
+    }
+
+    private static int Run(CliConsole console, AuditConfig config, Request request)
+    {
+        List<ScanInput> inputs;
+        try
+        {
+            inputs = ScanInput.Expand(request.Paths, console.OpenStdin);
         }
         catch (FileNotFoundException e)
         {

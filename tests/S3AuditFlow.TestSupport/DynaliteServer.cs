@@ -53,7 +53,7 @@ public sealed class DynaliteServer : IDisposable
     {
         var name = $"{prefix}-{Guid.NewGuid():N}";
         using var client = Client();
-        await client.CreateTableAsync(DynamoTables.ConfigTable(name));
+        await DynamoTables.CreateAndWaitAsync(client, DynamoTables.ConfigTable(name));
         return name;
     }
 
@@ -62,7 +62,7 @@ public sealed class DynaliteServer : IDisposable
     {
         var name = $"{prefix}-{Guid.NewGuid():N}";
         using var client = Client();
-        await client.CreateTableAsync(DynamoTables.DedupTable(name));
+        await DynamoTables.CreateAndWaitAsync(client, DynamoTables.DedupTable(name));
         return name;
     }
 

@@ -1,0 +1,280 @@
+using System.CommandLine;
+using System.Globalization;
+using S3AuditFlow.Aws;
+using S3AuditFlow.Cli.Output;
+using S3AuditFlow.Core.Config;
+using S3AuditFlow.Core.Sensitivity;
+using S3AuditFlow.Core.Stores;
+using S3AuditFlow.Core.Trust;
+
+namespace S3AuditFlow.Cli;
+
+/// <summary>`s3audit allowlist`: edit the config table without redeploying. Every input is validated before anything is written.</summary>
+public static class AllowlistCommand
+{
+    private static readonly string[] RuleTypes = ["keyword", "prefix", "glob"];
+
+    /// <summary>Builds the command tree.</summary>
+    public static Command Create(CliConsole console)
+    {
+        var command = new Command("allowlist", "Edit allowlist entries and sensitivity rules in the DynamoDB config table");
+        command.Subcommands.Add(AddEntry(console, EntryKind.Source, "add-source", "An IP, CIDR, VPC endpoint ID (vpce-…), AWS service name or \"AWS Internal\""));
+        command.Subcommands.Add(AddEntry(console, EntryKind.Principal, "add-principal", "An entity name, ARN, ARN pattern with * or 12-digit account ID"));
+        command.Subcommands.Add(AddRule(console));
+        command.Subcommands.Add(Remove(console));
+        command.Subcommands.Add(ListItems(console));
+        command.Subcommands.Add(Import(console));
+        command.Subcommands.Add(Export(console));
+        command.Subcommands.Add(CreateTable(console));
+        return command;
+    }
+
+    private static Option<string?> BucketOption(string description = "Scope the item to one bucket (default: global)") => new("--bucket") { Description = description };
+
+    private static Command AddEntry(CliConsole console, EntryKind kind, string name, string valueHelp)
+    {
+        var value = new Argument<string>("value") { Description = valueHelp };
+        var bucket = BucketOption();
+        var expires = new Option<string?>("--expires") { Description = "ISO 8601 time after which the entry no longer trusts" };
+        var note = new Option<string?>("--note") { Description = "Why the entry exists" };
+        var table = new TableOptions();
+        var command = new Command(name, $"Add a trusted {kind.ToString().ToLowerInvariant()}") { value, bucket, expires, note };
+        table.AddTo(command);
+        command.SetAction((result, cancel) => Guarded(console, async () =>
+        {
+            var bucketName = ValidBucket(result.GetValue(bucket));
+            var entry = new AllowlistEntry(kind, result.GetValue(value)!.Trim(), bucketName, ParseTime(result.GetValue(expires), "--expires"), result.GetValue(note));
+            _ = Allowlist.Build([entry], out var invalid);
+            if (invalid.Count > 0)
+                throw new UsageException($"{entry.Describe()}: {invalid[0].Error}");
+            var target = table.Target(result);
+            entry = entry with { AddedBy = await Caller.DescribeAsync(target).ConfigureAwait(false), AddedAt = Now() };
+            using var client = target.CreateDynamoDb();
+            await new DynamoConfigStore(client, table.TableName(result)).PutAsync([entry], [], cancel).ConfigureAwait(false);
+            console.Out.WriteLine($"added {entry.Describe()} to {table.TableName(result)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command AddRule(CliConsole console)
+    {
+        var type = new Argument<string>("type") { Description = "keyword (case-insensitive substring), prefix, or glob (* ** ?)" };
+        type.AcceptOnlyFromAmong(RuleTypes);
+        var value = new Argument<string>("value") { Description = "The keyword, key prefix or glob" };
+        var level = new Option<string>("--level") { Description = "critical, high, medium or low", DefaultValueFactory = _ => "high" };
+        level.AcceptOnlyFromAmong("critical", "high", "medium", "low");
+        var bucket = BucketOption();
+        var note = new Option<string?>("--note") { Description = "Why the rule exists" };
+        var table = new TableOptions();
+        var command = new Command("add-rule", "Add a sensitivity rule") { type, value, level, bucket, note };
+        table.AddTo(command);
+        command.SetAction((result, cancel) => Guarded(console, async () =>
+        {
+            _ = SensitivityLevels.TryParse(result.GetValue(level), out var parsedLevel);
+            var rule = new SensitivityRule(Enum.Parse<RuleKind>(result.GetValue(type)!, ignoreCase: true), result.GetValue(value)!,
+                parsedLevel, ValidBucket(result.GetValue(bucket)), result.GetValue(note));
+            _ = SensitivityClassifier.Build([rule], out var invalid);
+            if (invalid.Count > 0)
+                throw new UsageException($"rule {rule.Describe()}: {invalid[0].Error}");
+            var target = table.Target(result);
+            rule = rule with { AddedBy = await Caller.DescribeAsync(target).ConfigureAwait(false), AddedAt = Now() };
+            using var client = target.CreateDynamoDb();
+            await new DynamoConfigStore(client, table.TableName(result)).PutAsync([], [rule], cancel).ConfigureAwait(false);
+            console.Out.WriteLine($"added rule {rule.Describe()} ({rule.Level.Name()}) to {table.TableName(result)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Remove(CliConsole console)
+    {
+        var kind = new Argument<string>("kind") { Description = "source, principal or rule" };
+        kind.AcceptOnlyFromAmong("source", "principal", "rule");
+        var values = new Argument<string[]>("value") { Description = "The entry's value; for a rule: TYPE VALUE", Arity = new ArgumentArity(1, 2) };
+        var bucket = BucketOption("The bucket the item is scoped to (default: global)");
+        var table = new TableOptions();
+        var command = new Command("remove", "Remove an entry or rule: remove source|principal VALUE, remove rule TYPE VALUE") { kind, values, bucket };
+        table.AddTo(command);
+        command.SetAction((result, cancel) => Guarded(console, async () =>
+        {
+            var parts = result.GetValue(values)!;
+            var entry = result.GetValue(kind) switch
+            {
+                "rule" when parts.Length == 2 && RuleTypes.Contains(parts[0]) => $"rule#{parts[0]}#{parts[1]}",
+                "rule" => throw new UsageException("remove rule takes TYPE VALUE, e.g. remove rule keyword cardholder"),
+                var k when parts.Length == 1 => $"{k}#{parts[0].Trim()}",
+                _ => throw new UsageException("remove source|principal takes one VALUE"),
+            };
+            var bucketName = ValidBucket(result.GetValue(bucket));
+            using var client = table.Target(result).CreateDynamoDb();
+            if (!await new DynamoConfigStore(client, table.TableName(result)).DeleteAsync(bucketName, entry, cancel).ConfigureAwait(false))
+                throw new UsageException($"no item {ConfigItems.Scope(bucketName)} / {entry} in {table.TableName(result)}; nothing removed");
+            console.Out.WriteLine($"removed {ConfigItems.Scope(bucketName)} / {entry} from {table.TableName(result)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command ListItems(CliConsole console)
+    {
+        var bucket = BucketOption("Show only what applies to this bucket: global items and its own");
+        var format = new Option<string>("--format") { Description = "table or json (the rich config format)", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json");
+        var table = new TableOptions();
+        var command = new Command("list", "List entries and rules") { bucket, format };
+        table.AddTo(command);
+        command.SetAction((result, cancel) => Guarded(console, async () =>
+        {
+            var store = Store(console, table, result, out var client);
+            using (client)
+            {
+                var bucketName = result.GetValue(bucket);
+                var items = bucketName is null
+                    ? await store.LoadAllAsync(cancel).ConfigureAwait(false)
+                    : (await store.LoadScopeAsync(null, cancel).ConfigureAwait(false)).Concat(await store.LoadScopeAsync(bucketName, cancel).ConfigureAwait(false));
+                if (result.GetValue(format) == "json")
+                    WriteJson(console.Out, items);
+                else
+                    ItemTable.Write(console.Out, items);
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Import(CliConsole console)
+    {
+        var file = new Argument<string>("file") { Description = "The seed's config.json or the rich format" };
+        var table = new TableOptions();
+        var command = new Command("import", "Add every entry and rule of a config file (items with the same key are replaced)") { file };
+        table.AddTo(command);
+        command.SetAction((result, cancel) => Guarded(console, async () =>
+        {
+            AuditConfig config;
+            try
+            {
+                config = ConfigLoader.Load(result.GetValue(file)!);
+            }
+            catch (ConfigException e)
+            {
+                throw new UsageException($"config {result.GetValue(file)}: {e.Message}");
+            }
+            var target = table.Target(result);
+            var who = await Caller.DescribeAsync(target).ConfigureAwait(false);
+            var now = Now();
+            var entries = config.Allowlist.Entries.Select(e => e with { AddedBy = e.AddedBy ?? who, AddedAt = e.AddedAt ?? now }).ToList();
+            var rules = config.Classifier.Rules.Select(r => r with { AddedBy = r.AddedBy ?? who, AddedAt = r.AddedAt ?? now }).ToList();
+            using var client = target.CreateDynamoDb();
+            await new DynamoConfigStore(client, table.TableName(result)).PutAsync(entries, rules, cancel).ConfigureAwait(false);
+            console.Out.WriteLine($"imported {entries.Count} entries and {rules.Count} rules into {table.TableName(result)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Export(CliConsole console)
+    {
+        var file = new Argument<string>("file") { Description = "Where to write the rich config format (- for stdout)" };
+        var table = new TableOptions();
+        var command = new Command("export", "Write every entry and rule as a config file that scan --config reads") { file };
+        table.AddTo(command);
+        command.SetAction((result, cancel) => Guarded(console, async () =>
+        {
+            var store = Store(console, table, result, out var client);
+            using (client)
+            {
+                var items = await store.LoadAllAsync(cancel).ConfigureAwait(false);
+                var path = result.GetValue(file)!;
+                if (path == "-")
+                {
+                    WriteJson(console.Out, items);
+                }
+                else
+                {
+                    await using (var output = File.Create(path))
+                        ConfigWriter.Write(output, items);
+                    console.Out.WriteLine($"exported {items.Entries.Count} entries and {items.Rules.Count} rules to {path}");
+                }
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateTable(CliConsole console)
+    {
+        var table = new TableOptions();
+        var command = new Command("create-table", "Create the config table (for a local try-out; in AWS the stack creates it)");
+        table.AddTo(command);
+        command.SetAction((result, cancel) => Guarded(console, async () =>
+        {
+            using var client = table.Target(result).CreateDynamoDb();
+            var name = table.TableName(result);
+            await DynamoTables.CreateAndWaitAsync(client, DynamoTables.ConfigTable(name), cancel).ConfigureAwait(false);
+            console.Out.WriteLine($"created table {name}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static DynamoConfigStore Store(CliConsole console, TableOptions table, ParseResult result, out IDisposable client)
+    {
+        var dynamo = table.Target(result).CreateDynamoDb();
+        client = dynamo;
+        return new DynamoConfigStore(dynamo, table.TableName(result), warning => console.Error.WriteLine("s3audit: warning: " + warning));
+    }
+
+    private static void WriteJson(TextWriter output, RuleSet items)
+    {
+        using var buffer = new MemoryStream();
+        ConfigWriter.Write(buffer, items);
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>Runs a command body: usage errors exit 2, store failures exit 3, each with one clear line.</summary>
+    internal static async Task<int> Guarded(CliConsole console, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (UsageException e)
+        {
+            console.Error.WriteLine("s3audit: " + e.Message);
+            return ExitCodes.UsageError;
+        }
+        catch (StoreUnavailableException e)
+        {
+            console.Error.WriteLine("s3audit: " + e.Message);
+            return ExitCodes.StoreError;
+        }
+        catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or ArgumentException)
+        {
+            console.Error.WriteLine($"s3audit: {e.GetType().Name}: {e.Message}");
+            return e is ArgumentException ? ExitCodes.UsageError : ExitCodes.StoreError;
+        }
+    }
+
+    private static string? ValidBucket(string? bucket)
+    {
+        if (bucket is null)
+            return null;
+        var valid = bucket.Length is >= 3 and <= 63 && bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-');
+        return valid ? bucket : throw new UsageException($"--bucket \"{bucket}\" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)");
+    }
+
+    private static DateTimeOffset? ParseTime(string? text, string option)
+    {
+        if (text is null)
+            return null;
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? time
+            : throw new UsageException($"{option} \"{text}\" is not an ISO 8601 time");
+    }
+
+    private static DateTimeOffset Now() => TimeProvider.System.GetUtcNow();
+}
+
+/// <summary>A command's input is wrong; nothing was written.</summary>
+public sealed class UsageException(string message) : Exception(message);

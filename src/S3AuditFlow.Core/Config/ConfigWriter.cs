@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text.Json;
+using S3AuditFlow.Core.Sensitivity;
+using S3AuditFlow.Core.Stores;
+using S3AuditFlow.Core.Trust;
+
+namespace S3AuditFlow.Core.Config;
+
+/// <summary>Writes entries and rules in the rich config format, so `scan --config` can replay with exactly them.</summary>
+public static class ConfigWriter
+{
+    /// <summary>Writes a version-1 config holding <paramref name="items"/>.</summary>
+    public static void Write(Stream output, RuleSet items)
+    {
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteNumber("version", 1);
+        WriteEntries(writer, "sources", items.Entries.Where(e => e.Kind == EntryKind.Source));
+        WriteEntries(writer, "principals", items.Entries.Where(e => e.Kind == EntryKind.Principal));
+        writer.WriteStartArray("rules");
+        foreach (var rule in items.Rules)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", SensitivityRule.KindName(rule.Kind));
+            writer.WriteString("value", rule.Value);
+            writer.WriteString("level", rule.Level.Name());
+            Optional(writer, "bucket", rule.Bucket);
+            Optional(writer, "note", rule.Note);
+            Optional(writer, "addedBy", rule.AddedBy);
+            Optional(writer, "addedAt", Iso(rule.AddedAt));
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteEntries(Utf8JsonWriter writer, string name, IEnumerable<AllowlistEntry> entries)
+    {
+        writer.WriteStartArray(name);
+        foreach (var entry in entries)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("value", entry.Value);
+            Optional(writer, "bucket", entry.Bucket);
+            Optional(writer, "expires", Iso(entry.Expires));
+            Optional(writer, "note", entry.Note);
+            Optional(writer, "addedBy", entry.AddedBy);
+            Optional(writer, "addedAt", Iso(entry.AddedAt));
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    private static void Optional(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+            writer.WriteString(name, value);
+    }
+
+    private static string? Iso(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+}
