@@ -54,10 +54,10 @@ public class ScanSamplesTests
         var files = verdicts.Select(v => v.GetProperty("file").GetString()!).ToList();
         Assert.Equal(files.Order(StringComparer.Ordinal), files);
         var first = verdicts.Where(v => v.GetProperty("file").GetString()!.EndsWith(".gz", StringComparison.Ordinal)).ToList();
-        // The allowlisted instance harvested first: ListBuckets, ListObjects, then four GetObjects.
-        Assert.Equal(["not-monitored", "not-monitored", "allowlisted", "allowlisted", "allowlisted", "allowlisted"],
+        // The allowlisted instance harvested first: ListBuckets (a management event), ListObjects, then four GetObjects.
+        Assert.Equal(["ignored", "not-monitored", "allowlisted", "allowlisted", "allowlisted", "allowlisted"],
             first.Take(6).Select(v => v.GetProperty("verdict").GetString()));
-        Assert.Equal(["not-monitored", "not-monitored", "alert", "alert", "alert", "not-sensitive"],
+        Assert.Equal(["ignored", "not-monitored", "alert", "alert", "alert", "not-sensitive"],
             first.Skip(6).Select(v => v.GetProperty("verdict").GetString()));
         Assert.All(verdicts, v => Assert.False(string.IsNullOrEmpty(v.GetProperty("reason").GetString())));
     }

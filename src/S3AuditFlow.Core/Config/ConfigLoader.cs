@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using S3AuditFlow.Core.Trust;
 using S3AuditFlow.Core.Sensitivity;
@@ -129,7 +128,7 @@ public static class ConfigLoader
             var where = $"rules[{index++}]";
             RequireObject(item, where, RuleKeys);
             var type = RequiredString(item, "type", where);
-            if (!Enum.TryParse<RuleKind>(type, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || type.Any(char.IsDigit))
+            if (!SensitivityLevels.ExactName<RuleKind>(type, out var kind))
                 throw new ConfigException($"{where}: unknown rule type \"{type}\" (expected keyword, prefix or glob)");
             var level = SensitivityLevel.High;
             var levelText = OptionalString(item, "level", where);
@@ -167,7 +166,7 @@ public static class ConfigLoader
     private static void RequireObject(JsonElement item, string where, HashSet<string> allowed)
     {
         if (item.ValueKind != JsonValueKind.Object)
-            throw new ConfigException($"{where}: expected an object or a string, found {item.GetRawText()}");
+            throw new ConfigException($"{where}: expected an object{(allowed == RuleKeys ? "" : " or a string")}, found {item.GetRawText()}");
         foreach (var property in item.EnumerateObject())
         {
             if (!allowed.Contains(property.Name))
@@ -192,7 +191,7 @@ public static class ConfigLoader
         var text = OptionalString(item, name, where);
         if (text is null)
             return null;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        if (IsoTime.TryParse(text, out var time))
             return time;
         throw new ConfigException($"{where}: \"{name}\" \"{text}\" is not an ISO 8601 time");
     }

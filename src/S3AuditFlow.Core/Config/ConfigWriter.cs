@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using S3AuditFlow.Core.Sensitivity;
 using S3AuditFlow.Core.Stores;
@@ -57,6 +56,5 @@ public static class ConfigWriter
             writer.WriteString(name, value);
     }
 
-    private static string? Iso(DateTimeOffset? time) =>
-        time?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    private static string? Iso(DateTimeOffset? time) => time is { } t ? IsoTime.Format(t) : null;
 }

@@ -47,6 +47,8 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents)
             return ParseResult.Done(Verdict.Ignored, $"eventType {eventType} is not an API call ({eventName})", eventId);
         if (record.Text("eventCategory") is "NetworkActivity")
             return ParseResult.Done(Verdict.Ignored, $"network activity event ({eventName})", eventId);
+        if (record.Text("eventCategory") is "Management" || string.Equals(record.Text("managementEvent"), "true", StringComparison.OrdinalIgnoreCase))
+            return ParseResult.Done(Verdict.Ignored, $"management event ({eventName})", eventId);
         if (eventSource != S3EventSource)
             return ParseResult.Done(Verdict.Ignored, $"eventSource {eventSource} is not S3", eventId);
         if (!monitoredEvents.Contains(eventName))

@@ -26,9 +26,12 @@ public static class CopySource
 
         if (path.StartsWith("arn:", StringComparison.Ordinal))
         {
-            var marker = path.IndexOf(AccessPointObjectMarker, StringComparison.Ordinal);
-            return marker > 0 && marker + AccessPointObjectMarker.Length < path.Length
-                ? new ObjectRef(path[..marker], path[(marker + AccessPointObjectMarker.Length)..])
+            // arn:…:accesspoint/NAME/object/KEY — the access point's own name may be "object", so find its end first.
+            var name = path.IndexOf(":accesspoint/", StringComparison.Ordinal);
+            var nameEnd = name < 0 ? -1 : path.IndexOf('/', name + ":accesspoint/".Length);
+            return nameEnd > 0 && string.CompareOrdinal(path, nameEnd, AccessPointObjectMarker, 0, AccessPointObjectMarker.Length) == 0
+                && nameEnd + AccessPointObjectMarker.Length < path.Length
+                ? new ObjectRef(path[..nameEnd], path[(nameEnd + AccessPointObjectMarker.Length)..])
                 : null;
         }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Serialization;
 
 namespace S3AuditFlow.Core.Events;
 
@@ -34,9 +35,11 @@ public sealed record SourceAddress(SourceKind Kind, string Value, string? VpcEnd
     }
 
     /// <summary>The parsed address when <see cref="Kind"/> is <see cref="SourceKind.Ip"/> (IPv4-mapped IPv6 unwrapped).</summary>
+    [JsonIgnore]
     public IPAddress? Ip => Kind == SourceKind.Ip ? ParseIp(Value) : null;
 
     /// <summary>Readable form: the value, "(empty)", plus the VPC endpoint when present.</summary>
+    [JsonIgnore]
     public string Label
     {
         get
@@ -65,7 +68,9 @@ public sealed record SourceAddress(SourceKind Kind, string Value, string? VpcEnd
     {
         if (value.Contains(':', StringComparison.Ordinal))
             return value.Length <= 45 && value.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.');
-        return value.Count(c => c == '.') == 3 && value.All(c => char.IsAsciiDigit(c) || c == '.');
+        // A zero-padded octet ("010") would be read as octal by the IP parser: such text is not an address.
+        return value.Count(c => c == '.') == 3 && value.All(c => char.IsAsciiDigit(c) || c == '.')
+            && value.Split('.').All(octet => octet.Length is >= 1 and <= 3 && (octet.Length == 1 || octet[0] != '0'));
     }
 
     private static IPAddress? ParseIp(string value)

@@ -139,7 +139,8 @@ public sealed class JsonRecordReader : IDisposable
             }
             catch (JsonException e)
             {
-                error = Describe(e);
+                // A broken stream also looks like truncated JSON: report the cause, once.
+                error = (_eof ? TakeStreamError() : null) ?? Describe(e);
                 return false;
             }
             if (_eof)

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-
 namespace S3AuditFlow.Core.Input;
 
 /// <summary>One input to scan: a file, or standard input ("-").</summary>
@@ -52,6 +50,6 @@ public sealed record ScanInput(string Name, Func<Stream> OpenRaw, long Length)
         {
             rewound = new PrefixedStream(head.AsMemory(0, read), raw);
         }
-        return read == 2 && head[0] == 0x1f && head[1] == 0x8b ? new GZipStream(rewound, CompressionMode.Decompress) : rewound;
+        return read == 2 && head[0] == 0x1f && head[1] == 0x8b ? new GzipIntegrityStream(rewound) : rewound;
     }
 }

@@ -50,6 +50,8 @@ public sealed class ScanEngine(AuditConfig config)
         var alertsById = new Dictionary<string, Alert>(StringComparer.Ordinal);
         var ordered = scans.SelectMany(s => s.Candidates)
             .OrderBy(p => p.Candidate.Access.EventTime)
+            // CloudTrail times are to the second: break ties by event ID so file order never picks the alert.
+            .ThenBy(p => p.Candidate.Access.EventId, StringComparer.Ordinal)
             .ThenBy(p => p.Input)
             .ThenBy(p => p.Ordinal);
         foreach (var pending in ordered)

@@ -51,7 +51,25 @@ public static class SensitivityLevels
     public static bool TryParse(string? text, out SensitivityLevel level)
     {
         level = SensitivityLevel.High;
-        return text is not null && Enum.TryParse(text, ignoreCase: true, out level) && Enum.IsDefined(level) && !text.Any(char.IsDigit);
+        return ExactName(text, out level);
+    }
+
+    /// <summary>
+    /// Parses an enum by its exact name, ignoring case. Enum.TryParse would also take numbers and
+    /// comma-separated flags ("low,medium"), which mean something else than the user wrote.
+    /// </summary>
+    public static bool ExactName<TEnum>(string? text, out TEnum value) where TEnum : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<TEnum>())
+        {
+            if (string.Equals(candidate.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+        value = default;
+        return false;
     }
 
     /// <summary>One level lower, never below low: a refused attempt is worth an alert but less urgent than a read.</summary>

@@ -1,3 +1,4 @@
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Events;
 
 namespace S3AuditFlow.Core.Trust;
@@ -69,7 +70,7 @@ public sealed class Allowlist
     }
 
     private static string Untrusted(string what, Match? expired) =>
-        expired is { Entry.Expires: { } until } ? $"{what} allowlisted only until {until:yyyy-MM-ddTHH:mm:ssZ}" : what + " not allowlisted";
+        expired is { Entry.Expires: { } until } ? $"{what} allowlisted only until {IsoTime.Format(until)}" : what + " not allowlisted";
 
     private sealed record Match(AllowlistEntry Entry, bool IsExpiredAt);
 

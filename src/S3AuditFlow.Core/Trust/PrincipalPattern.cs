@@ -36,9 +36,16 @@ public abstract class PrincipalPattern
         public override bool Matches(Principal principal) => principal.AccountId == accountId;
     }
 
+    /// <summary>
+    /// Matches named identities only. Root, AWSAccount (incl. anonymous) and Unknown get made-up names ("root",
+    /// "anonymous", "unknown", an account ID); an IAM user literally called "root" must not trust the root user.
+    /// </summary>
     private sealed class EntityName(string name) : PrincipalPattern
     {
-        public override bool Matches(Principal principal) => string.Equals(principal.Name, name, StringComparison.Ordinal);
+        private static readonly HashSet<string> UnnamedTypes = new(StringComparer.Ordinal) { IdentityTypes.Root, IdentityTypes.AwsAccount, IdentityTypes.Unknown };
+
+        public override bool Matches(Principal principal) =>
+            !UnnamedTypes.Contains(principal.Type) && string.Equals(principal.Name, name, StringComparison.Ordinal);
     }
 
     /// <summary>Matches the caller's ARN or its session issuer's (so a role ARN trusts every session of the role).</summary>

@@ -26,7 +26,9 @@ public abstract class SourcePattern
         if (text.Contains('/', StringComparison.Ordinal))
         {
             var address = text[..text.IndexOf('/', StringComparison.Ordinal)];
-            if (SourceAddress.LooksLikeIp(address) && IPNetwork.TryParse(text, out var network))
+            // IPNetwork.TryParse masks host bits, which would silently widen 10.0.0.1/8 to all of 10/8.
+            if (SourceAddress.LooksLikeIp(address) && IPNetwork.TryParse(text, out var network)
+                && IPAddress.TryParse(address, out var given) && given.Equals(network.BaseAddress))
                 return new Network(network);
             error = "not a valid CIDR (address/prefix length, with no host bits set)";
             return null;

@@ -1,0 +1,116 @@
+using System.IO.Compression;
+
+namespace S3AuditFlow.Core.Input;
+
+/// <summary>
+/// Decompresses gzip and checks, at the end, that the trailer's ISIZE matches the bytes produced. .NET's GZipStream
+/// simply ends when its input runs out, so a file cut between two records would otherwise lose the rest silently.
+/// </summary>
+/// <remarks>A file of several concatenated gzip members fails this check (the trailer speaks for the last one only); CloudTrail writes one member.</remarks>
+internal sealed class GzipIntegrityStream : Stream
+{
+    private readonly TailStream _raw;
+    private readonly GZipStream _gzip;
+    private long _produced;
+    private bool _checked;
+
+    public GzipIntegrityStream(Stream raw)
+    {
+        _raw = new TailStream(raw);
+        _gzip = new GZipStream(_raw, CompressionMode.Decompress);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = _gzip.Read(buffer);
+        _produced += read;
+        if (read == 0 && buffer.Length > 0 && !_checked)
+        {
+            _checked = true;
+            _raw.Drain();
+            var isize = _raw.Tail.Length == 8 ? BitConverter.ToUInt32(_raw.Tail, 4) : (uint?)null;
+            if (isize != (uint)_produced)
+                throw new InvalidDataException($"gzip data ends early: {_produced} bytes decompressed, the trailer says {(isize is null ? "nothing" : isize.ToString())} (truncated file?)");
+        }
+        return read;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _gzip.Dispose();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Passes reads through and keeps the last 8 bytes seen: the gzip trailer once the input is drained.</summary>
+    private sealed class TailStream(Stream inner) : Stream
+    {
+        private readonly byte[] _tail = new byte[8];
+        private int _tailLength;
+
+        public byte[] Tail => _tail[.._tailLength];
+
+        public void Drain()
+        {
+            var scratch = new byte[8192];
+            while (Read(scratch, 0, scratch.Length) > 0)
+            {
+            }
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            Remember(buffer[..read]);
+            return read;
+        }
+
+        /// <summary>Keeps the last 8 bytes of everything read, in order, in _tail[0.._tailLength).</summary>
+        private void Remember(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length >= 8)
+            {
+                bytes[^8..].CopyTo(_tail);
+                _tailLength = 8;
+                return;
+            }
+            var keep = Math.Min(_tailLength, 8 - bytes.Length);
+            Span<byte> merged = stackalloc byte[keep + bytes.Length];
+            _tail.AsSpan(_tailLength - keep, keep).CopyTo(merged);
+            bytes.CopyTo(merged[keep..]);
+            merged.CopyTo(_tail);
+            _tailLength = merged.Length;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System.IO.Compression;
+using System.Text;
+using S3AuditFlow.Core.Input;
+using S3AuditFlow.Core.Tests.Support;
+
+namespace S3AuditFlow.Core.Tests.Input;
+
+public class ScanInputTests
+{
+    private static string Lines(int from, int count) =>
+        string.Concat(Enumerable.Range(from, count).Select(i => $$"""{"eventID":"e{{i}}","pad":"{{i * 7919 % 104729:x8}}"}""" + "\n"));
+
+    /// <summary>Gzip of the parts, each part sync-flushed, with the compressed offset where each part ends.</summary>
+    private static (byte[] Gzip, List<int> PartEnds) Gzip(params string[] parts)
+    {
+        using var output = new MemoryStream();
+        var ends = new List<int>();
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            foreach (var part in parts)
+            {
+                gzip.Write(Encoding.UTF8.GetBytes(part));
+                gzip.Flush();
+                ends.Add((int)output.Length);
+            }
+        }
+        return (output.ToArray(), ends);
+    }
+
+    private static List<ReadItem> Read(byte[] bytes, bool seekable = true)
+    {
+        var input = new ScanInput("test", () => seekable ? new MemoryStream(bytes) : new ChunkedStream(bytes, 4096), bytes.Length);
+        using var stream = input.Open();
+        return ReadItem.ReadAll(stream);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PlainInputIsPassedThrough(bool seekable)
+    {
+        var items = Read(Encoding.UTF8.GetBytes(Lines(1, 3)), seekable);
+
+        Assert.Equal(3, items.Count);
+        Assert.All(items, i => Assert.Null(i.Error));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void GzipIsRecognisedByContent(bool seekable)
+    {
+        var (gzip, _) = Gzip(Lines(1, 500));
+
+        var items = Read(gzip, seekable);
+
+        Assert.Equal(500, items.Count);
+        Assert.All(items, i => Assert.Null(i.Error));
+    }
+
+    [Fact]
+    public void GzippedLogFileOnDiskIsReadWhateverItsName()
+    {
+        using var dir = new TempDir();
+        var (gzip, _) = Gzip($"{{\"Records\":[{File.ReadAllText(Fixtures.CloudTrail("record-GetObject-iamuser.json"))}]}}");
+        var path = dir.WriteBytes("111122223333_CloudTrail_eu-west-1_20241105T1405Z_x.json", gzip);
+
+        using var stream = ScanInput.FromFile(path).Open();
+
+        Assert.Contains("6f1c2a7e-3b58-4d0e-9a41-5c7d2e8b9f01", Assert.Single(ReadItem.ReadAll(stream)).Json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RawByteCountIsReportedForProgress()
+    {
+        var (gzip, _) = Gzip(Lines(1, 200));
+        long reported = 0;
+        var input = new ScanInput("test", () => new MemoryStream(gzip), gzip.Length);
+
+        using (var stream = input.Open(n => reported += n))
+            _ = ReadItem.ReadAll(stream);
+
+        Assert.Equal(gzip.Length, reported);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{")]
+    public void TinyInputsOpen(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        using var stream = new ScanInput("tiny", () => new MemoryStream(bytes), bytes.Length).Open();
+
+        Assert.Equal(bytes, ReadAllBytes(stream));
+    }
+
+    [Fact]
+    public void GzipTruncatedInsideARecordKeepsTheRecordsBeforeAndReportsTheCut()
+    {
+        var full = Lines(1, 300);
+        var cut = full.IndexOf("\"e201\"", StringComparison.Ordinal);
+        var (gzip, ends) = Gzip(full[..cut], full[cut..]);
+
+        var items = Read(gzip[..ends[0]]);
+
+        Assert.Equal(201, items.Count);
+        Assert.All(items.Take(200), i => Assert.Null(i.Error));
+        Assert.Equal(201, items[^1].Line);
+        Assert.NotNull(items[^1].Error);
+    }
+
+    [Fact]
+    public void CorruptGzipIsReportedAsUnreadable()
+    {
+        var (gzip, _) = Gzip(Lines(1, 300));
+        for (var i = 100; i < 140; i++)
+            gzip[i] ^= 0x55;
+
+        var items = Read(gzip);
+
+        Assert.Contains(items, i => i.Error?.StartsWith("unreadable input (corrupt or truncated compression?)", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void GzipWithABadChecksumIsReported()
+    {
+        var (gzip, _) = Gzip(Lines(1, 300));
+        gzip[^8] ^= 0x55;
+
+        Assert.Contains(Read(gzip), i => i.Error is not null);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void GzipTruncatedBetweenRecordsIsReported(bool insideFirstBlock)
+    {
+        var (gzip, ends) = Gzip(Lines(1, 200), Lines(201, 100));
+        var truncated = gzip[..(insideFirstBlock ? 15 : ends[0])];
+
+        var items = Read(truncated);
+
+        Assert.All(items.Where(i => i.Error is null), i => Assert.NotNull(i.Json));
+        Assert.Contains(items, i => i.Error is not null);
+    }
+
+    [Fact]
+    public void ExpandTakesFilesAsGivenFoldersRecursivelyAndDashAsStdin()
+    {
+        using var dir = new TempDir();
+        var b = dir.Write("logs/b.jsonl", "");
+        var a = dir.Write("logs/a.json", "");
+        var gz = dir.Write("logs/sub/c.json.gz", "");
+        var jsonlGz = dir.Write("logs/sub/d.JSONL.GZ", "");
+        dir.Write("logs/notes.txt", "");
+        var explicitTxt = dir.Write("extra.txt", "");
+        using var stdin = new MemoryStream();
+
+        var inputs = ScanInput.Expand([Path.Combine(dir.Path, "logs"), explicitTxt, "-"], () => stdin);
+
+        Assert.Equal([a, b, gz, jsonlGz, explicitTxt, "-"], inputs.Select(i => i.Name));
+        Assert.Same(stdin, inputs[^1].OpenRaw());
+        Assert.Equal(0, inputs[^1].Length);
+    }
+
+    [Fact]
+    public void ExpandRejectsAMissingPath()
+    {
+        var missing = Path.Combine(AppContext.BaseDirectory, "no-such-folder");
+
+        Assert.Throws<FileNotFoundException>(() => ScanInput.Expand([missing], () => Stream.Null));
+    }
+
+    private static byte[] ReadAllBytes(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
