@@ -1,4 +1,4 @@
-using System.Globalization;
+using S3AuditFlow.Core.Config;
 using Amazon.DynamoDBv2.Model;
 using S3AuditFlow.Core.Sensitivity;
 using S3AuditFlow.Core.Trust;
@@ -100,10 +100,15 @@ public static class ConfigItems
     {
         time = null;
         error = null;
-        var text = Text(item, name);
-        if (text is null)
+        if (!item.TryGetValue(name, out var value))
             return true;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        // A number typed in the console must not pass as "no expiry": an unreadable time rejects the item.
+        if (value.S is not { Length: > 0 } text)
+        {
+            error = $"{name} must be an ISO 8601 string";
+            return false;
+        }
+        if (IsoTime.TryParse(text, out var parsed))
         {
             time = parsed;
             return true;
@@ -121,6 +126,5 @@ public static class ConfigItems
             item[name] = new AttributeValue { S = value };
     }
 
-    private static string? Iso(DateTimeOffset? time) =>
-        time?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    private static string? Iso(DateTimeOffset? time) => time is { } t ? IsoTime.Format(t) : null;
 }

@@ -58,7 +58,11 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
     /// <summary>Writes entries and rules (replacing items with the same key), in batches of 25.</summary>
     public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, CancellationToken cancellationToken = default)
     {
-        var items = entries.Select(ConfigItems.ToItem).Concat(rules.Select(ConfigItems.ToItem)).ToList();
+        // One BatchWriteItem may not name a key twice; the last occurrence wins, as sequential puts would.
+        var items = entries.Select(ConfigItems.ToItem).Concat(rules.Select(ConfigItems.ToItem))
+            .GroupBy(i => (i[DynamoTables.ScopeKey].S, i[DynamoTables.EntryKey].S))
+            .Select(g => g.Last())
+            .ToList();
         foreach (var batch in items.Chunk(BatchSize))
         {
             var pending = new Dictionary<string, List<WriteRequest>>

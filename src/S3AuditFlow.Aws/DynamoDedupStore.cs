@@ -32,7 +32,7 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
         {
             return await RecordAccessAsync(candidate, cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreUnavailableException)
+        catch
         {
             // Release the event ID so a retry of this event is judged afresh instead of passing as a duplicate.
             await ReleaseEventIdAsync(access.EventId).ConfigureAwait(false);
@@ -55,8 +55,10 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
                 ["eventTime"] = S(Iso(candidate.Access.EventTime)),
                 [DynamoTables.TtlAttribute] = N(Seconds(candidate.Access.EventTime + window + Retention)),
             },
-            ConditionExpression = "attribute_not_exists(#id)",
+            // A released claim (its first attempt failed mid-way) may be taken again.
+            ConditionExpression = "attribute_not_exists(#id) OR released = :true",
             ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
+            ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true } },
         };
         try
         {
@@ -69,12 +71,18 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
         }
     }
 
+    /// <summary>Marks the claim released (an update, so the function needs no DeleteItem permission).</summary>
     private async Task ReleaseEventIdAsync(string eventId)
     {
         try
         {
-            var key = new Dictionary<string, AttributeValue> { [DynamoTables.DedupKey] = S("event#" + eventId) };
-            await client.DeleteItemAsync(new DeleteItemRequest { TableName = table, Key = key }).ConfigureAwait(false);
+            await client.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = table,
+                Key = new() { [DynamoTables.DedupKey] = S("event#" + eventId) },
+                UpdateExpression = "SET released = :true",
+                ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true } },
+            }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AmazonDynamoDBException or Amazon.Runtime.AmazonClientException or HttpRequestException or TaskCanceledException)
         {
@@ -119,6 +127,10 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
             {
                 // The alert's window ended between our two writes: try to become the first occurrence again.
             }
+            catch (ConditionalCheckFailedException e)
+            {
+                throw new StoreUnavailableException($"writing to {table}: access item {id} keeps failing both conditions", e);
+            }
         }
     }
 
@@ -146,7 +158,8 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
         {
             TableName = table,
             Item = item,
-            ConditionExpression = "attribute_not_exists(#id) OR expiresAt <= :now",
+            // An item without expiresAt (edited by hand) would block every alert for the access: overwrite it.
+            ConditionExpression = "attribute_not_exists(#id) OR attribute_not_exists(expiresAt) OR expiresAt <= :now",
             ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
             ExpressionAttributeValues = new() { [":now"] = now },
         };

@@ -22,6 +22,7 @@ public sealed class CachedConfigSource(
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (RuleSet Items, DateTimeOffset Until)> _scopes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (RuleSet Global, RuleSet Bucket, AuditConfig Config)> _configs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<RuleSet>> _reading = new(StringComparer.Ordinal);
 
     /// <summary>Store reads made so far (for tests and logs).</summary>
     public int Reads { get; private set; }
@@ -42,21 +43,46 @@ public sealed class CachedConfigSource(
         return config;
     }
 
+    /// <summary>
+    /// A scope's items: from the cache while fresh; else one read shared by every caller that asks meanwhile.
+    /// A failed read is not cached, so the next caller tries again.
+    /// </summary>
     private async Task<RuleSet> ScopeAsync(string? bucket, CancellationToken cancellationToken)
     {
         var key = bucket ?? "";
-        var now = time.GetUtcNow();
+        Task<RuleSet> read;
         lock (_lock)
         {
+            var now = time.GetUtcNow();
             if (_scopes.TryGetValue(key, out var cached) && now < cached.Until)
                 return cached.Items;
+            if (!_reading.TryGetValue(key, out read!))
+            {
+                read = ReadScopeAsync(bucket, key, cancellationToken);
+                _reading[key] = read;
+            }
         }
-        var items = await store.LoadScopeAsync(bucket, cancellationToken).ConfigureAwait(false);
-        lock (_lock)
+        return await read.ConfigureAwait(false);
+    }
+
+    private async Task<RuleSet> ReadScopeAsync(string? bucket, string key, CancellationToken cancellationToken)
+    {
+        // Leave the caller's lock first, so the in-flight entry is registered before this read can remove it.
+        await Task.Yield();
+        try
         {
-            Reads++;
-            _scopes[key] = (items, now + _period);
+            var items = await store.LoadScopeAsync(bucket, cancellationToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                Reads++;
+                _scopes[key] = (items, time.GetUtcNow() + _period);
+            }
+            return items;
         }
-        return items;
+        finally
+        {
+            lock (_lock)
+                _reading.Remove(key);
+        }
     }
 }

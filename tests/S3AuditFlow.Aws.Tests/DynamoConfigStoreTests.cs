@@ -1,0 +1,248 @@
+using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Sensitivity;
+using S3AuditFlow.Core.Trust;
+
+namespace S3AuditFlow.Aws.Tests;
+
+[Collection(DynaliteCollection.Name)]
+public class DynamoConfigStoreTests(DynaliteFixture dynalite)
+{
+    private static readonly AllowlistEntry TrustedRole = new(EntryKind.Principal, TestData.RoleArn());
+    private static readonly AllowlistEntry OfficeNetwork = new(EntryKind.Source, "10.0.0.0/8");
+
+    [Fact]
+    public async Task One_query_per_scope_returns_only_that_scope()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        await store.PutAsync(
+            [TrustedRole, new(EntryKind.Source, "vpce-0aaa", "a"), new(EntryKind.Source, "vpce-0bbb", "b")],
+            [new(RuleKind.Keyword, "cardholder", SensitivityLevel.Critical), new(RuleKind.Prefix, "hr/", Bucket: "b")]);
+        var requests = new RequestCounter(client);
+
+        var global = await store.LoadScopeAsync(null);
+        var a = await store.LoadScopeAsync("a");
+        var b = await store.LoadScopeAsync("b");
+        var none = await store.LoadScopeAsync("c");
+
+        Assert.Equal(4, requests["QueryRequest"]);
+        Assert.Equal(0, requests["ScanRequest"]);
+        Assert.Equal([TrustedRole], global.Entries);
+        Assert.Equal(["cardholder"], global.Rules.Select(r => r.Value));
+        Assert.Equal(["vpce-0aaa"], a.Entries.Select(e => e.Value));
+        Assert.Empty(a.Rules);
+        Assert.Equal(["vpce-0bbb"], b.Entries.Select(e => e.Value));
+        Assert.Equal(["hr/"], b.Rules.Select(r => r.Value));
+        Assert.Empty(none.Entries);
+        Assert.Empty(none.Rules);
+    }
+
+    [Fact]
+    public async Task Load_all_returns_every_scope_sorted_by_scope_then_entry()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        await store.PutAsync(
+            [
+                new(EntryKind.Source, "10.0.0.0/8"),
+                new(EntryKind.Principal, "etl", "zeta"),
+                new(EntryKind.Source, "192.168.0.0/16", "alpha"),
+                new(EntryKind.Principal, "111122223333"),
+                new(EntryKind.Principal, "backup", "alpha"),
+            ],
+            [new(RuleKind.Glob, "**/*.pem"), new(RuleKind.Keyword, "payroll", Bucket: "zeta"), new(RuleKind.Keyword, "cardholder")]);
+
+        var all = await store.LoadAllAsync();
+
+        // "bucket#alpha" < "bucket#zeta" < "global", then by entry ("principal#…" < "rule#…" < "source#…").
+        Assert.Equal(
+            ["alpha principal backup", "alpha source 192.168.0.0/16", "zeta principal etl", "- principal 111122223333", "- source 10.0.0.0/8"],
+            all.Entries.Select(e => $"{e.Bucket ?? "-"} {e.Kind.ToString().ToLowerInvariant()} {e.Value}"));
+        Assert.Equal(["zeta keyword payroll", "- glob **/*.pem", "- keyword cardholder"],
+            all.Rules.Select(r => $"{r.Bucket ?? "-"} {SensitivityRule.KindName(r.Kind)} {r.Value}"));
+    }
+
+    [Fact]
+    public async Task Put_of_more_than_25_items_is_written_in_batches_of_25()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        var requests = new RequestCounter(client);
+        var entries = Enumerable.Range(0, 40).Select(i => new AllowlistEntry(EntryKind.Source, $"10.{i}.0.0/16", Note: $"site {i}")).ToList();
+        var rules = Enumerable.Range(0, 21).Select(i => new SensitivityRule(RuleKind.Keyword, $"secret-{i}", Bucket: "b")).ToList();
+
+        await store.PutAsync(entries, rules);
+
+        // 61 items: 25 + 25 + 11 (dynalite, like DynamoDB, refuses a BatchWriteItem of more than 25).
+        Assert.Equal(3, requests["BatchWriteItemRequest"]);
+        var all = await store.LoadAllAsync();
+        Assert.Equal(entries.OrderBy(e => "source#" + e.Value, StringComparer.Ordinal), all.Entries);
+        Assert.Equal(21, all.Rules.Count);
+    }
+
+    [Fact]
+    public async Task Put_of_an_existing_key_replaces_the_item()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        await store.PutAsync([OfficeNetwork with { Note = "old", Expires = TestData.T0 }], []);
+
+        await store.PutAsync([OfficeNetwork with { Note = "new" }], []);
+
+        var entry = Assert.Single((await store.LoadScopeAsync(null)).Entries);
+        Assert.Equal(("new", null), (entry.Note, entry.Expires));
+    }
+
+    [Fact]
+    public async Task Put_of_the_same_key_twice_in_one_call_keeps_the_last()
+    {
+        // An import file may name an entry twice; BatchWriteItem refuses duplicate keys in one batch.
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+
+        await store.PutAsync([OfficeNetwork with { Note = "first" }, OfficeNetwork with { Note = "second" }], []);
+
+        Assert.Equal("second", Assert.Single((await store.LoadScopeAsync(null)).Entries).Note);
+    }
+
+    [Fact]
+    public async Task Delete_says_whether_there_was_an_item_and_removes_only_that_one()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        await store.PutAsync([OfficeNetwork, OfficeNetwork with { Bucket = "payments" }], []);
+
+        var deleted = await store.DeleteAsync("payments", "source#10.0.0.0/8");
+        var again = await store.DeleteAsync("payments", "source#10.0.0.0/8");
+        var never = await store.DeleteAsync(null, "principal#nobody");
+
+        Assert.True(deleted);
+        Assert.False(again);
+        Assert.False(never);
+        Assert.Empty((await store.LoadScopeAsync("payments")).Entries);
+        Assert.Equal([OfficeNetwork], (await store.LoadScopeAsync(null)).Entries);
+    }
+
+    [Fact]
+    public async Task Items_of_unknown_kind_or_level_are_skipped_with_a_warning_and_never_trust()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var warnings = new List<string>();
+        var store = new DynamoConfigStore(client, table, warnings.Add);
+        await store.PutAsync([TrustedRole], []);
+        // Hand-made items, as a user might type them in the console: "ip#" meant a trusted source.
+        await PutRawAsync(client, table, "global", "ip#10.0.0.0/8");
+        await PutRawAsync(client, table, "bucket#", "source#10.0.0.0/8");
+        await PutRawAsync(client, table, "global", "rule#keyword#cardholder", ("level", "urgent"));
+
+        var items = (await store.LoadScopeAsync(null)).Concat(await store.LoadScopeAsync(TestData.Bucket));
+        var config = TestData.Compile(items);
+
+        Assert.Equal([TrustedRole], items.Entries);
+        Assert.Empty(items.Rules);
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, w => w.Contains("global / ip#10.0.0.0/8", StringComparison.Ordinal) && w.Contains(table, StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("global / rule#keyword#cardholder", StringComparison.Ordinal) && w.Contains("unknown level \"urgent\"", StringComparison.Ordinal));
+        var trust = config.Allowlist.Check(TestData.Access(sourceIp: "10.1.2.3"));
+        Assert.False(trust.Trusted);
+        Assert.False(trust.SourceTrusted);
+        Assert.True(trust.PrincipalTrusted);
+        Assert.Contains("source 10.1.2.3 not allowlisted", trust.Reason, StringComparison.Ordinal);
+
+        // Export and `scan --table` read every scope: the item with the empty bucket name is named there too.
+        warnings.Clear();
+        var all = await store.LoadAllAsync();
+        Assert.Equal([TrustedRole], all.Entries);
+        Assert.Equal(3, warnings.Count);
+        Assert.Contains(warnings, w => w.Contains("bucket# / source#10.0.0.0/8", StringComparison.Ordinal) && w.Contains("scope \"bucket#\"", StringComparison.Ordinal));
+        Assert.False(TestData.Compile(all).Allowlist.Check(TestData.Access(sourceIp: "10.1.2.3")).Trusted);
+    }
+
+    [Fact]
+    public async Task Source_with_a_bad_CIDR_is_skipped_with_a_warning_and_never_trusts()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var warnings = new List<string>();
+        var store = new DynamoConfigStore(client, table, warnings.Add);
+        await store.PutAsync([TrustedRole], []);
+        await PutRawAsync(client, table, "global", "source#10.0.0.0/33", ("note", "typo for /8"));
+
+        // The store reads the item; the allowlist compiler is what refuses the CIDR.
+        var items = await store.LoadScopeAsync(null);
+        var config = TestData.Compile(items, warnings.Add);
+
+        Assert.Equal(2, items.Entries.Count);
+        var warning = Assert.Single(warnings);
+        Assert.Contains("source 10.0.0.0/33", warning, StringComparison.Ordinal);
+        Assert.Contains("not a valid CIDR", warning, StringComparison.Ordinal);
+        Assert.Equal([TrustedRole], config.Allowlist.Entries);
+        Assert.False(config.Allowlist.Check(TestData.Access(sourceIp: "10.0.0.1")).Trusted);
+        Assert.False(config.Allowlist.Check(TestData.Access(sourceIp: "10.1.2.3")).Trusted);
+    }
+
+    [Fact]
+    public async Task The_same_access_is_trusted_when_the_entries_are_valid()
+    {
+        // Control for the two tests above: the access they use is exactly what the bad items meant to trust.
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        await store.PutAsync([TrustedRole, OfficeNetwork], []);
+
+        var config = TestData.Compile(await store.LoadScopeAsync(null));
+
+        Assert.True(config.Allowlist.Check(TestData.Access(sourceIp: "10.1.2.3")).Trusted);
+    }
+
+    [Fact]
+    public async Task An_expired_entry_does_not_trust_accesses_after_its_expiry()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        var expiry = TestData.T0.AddDays(-1);
+        await store.PutAsync([TrustedRole, OfficeNetwork with { Expires = expiry, Note = "contractor until end of Feb" }], []);
+
+        var config = TestData.Compile(await store.LoadScopeAsync(null));
+        var after = config.Allowlist.Check(TestData.Access(time: TestData.T0));
+        var before = config.Allowlist.Check(TestData.Access(time: expiry.AddMinutes(-1)));
+
+        Assert.False(after.Trusted);
+        Assert.Contains("source 10.1.2.3 allowlisted only until 2025-02-28T12:00:00Z", after.Reason, StringComparison.Ordinal);
+        Assert.True(before.Trusted);
+    }
+
+    [Fact]
+    public async Task A_hand_written_item_with_an_expiry_in_the_past_does_not_trust()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        await store.PutAsync([TrustedRole], []);
+        await PutRawAsync(client, table, "global", "source#10.0.0.0/8", ("expires", "2025-01-31"));
+
+        var config = TestData.Compile(await store.LoadScopeAsync(null));
+
+        Assert.False(config.Allowlist.Check(TestData.Access()).Trusted);
+    }
+
+    private static Task PutRawAsync(Amazon.DynamoDBv2.IAmazonDynamoDB client, string table, string scope, string entry, params (string Name, string Value)[] attributes)
+    {
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["scope"] = new() { S = scope },
+            ["entry"] = new() { S = entry },
+        };
+        foreach (var (name, value) in attributes)
+            item[name] = new AttributeValue { S = value };
+        return client.PutItemAsync(new PutItemRequest { TableName = table, Item = item });
+    }
+}

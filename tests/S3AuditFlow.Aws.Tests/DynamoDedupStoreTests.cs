@@ -1,0 +1,222 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Dedup;
+using S3AuditFlow.Core.Stores;
+using S3AuditFlow.TestSupport;
+
+namespace S3AuditFlow.Aws.Tests;
+
+[Collection(DynaliteCollection.Name)]
+public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposable
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+
+    private readonly AmazonDynamoDBClient _client = dynalite.Server.Client();
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task First_occurrence_of_an_access_is_first()
+    {
+        var (store, _) = await NewStoreAsync();
+
+        var decision = await store.RecordAsync(TestData.Candidate(TestData.Access("event-1")));
+
+        Assert.True(decision.IsFirst);
+        Assert.Null(decision.RepeatsEventId);
+    }
+
+    [Fact]
+    public async Task The_same_access_within_the_window_is_a_duplicate_counted_on_the_first_alert()
+    {
+        var (store, table) = await NewStoreAsync();
+        var first = TestData.Candidate(TestData.Access("event-1"));
+        await store.RecordAsync(first);
+
+        var second = await store.RecordAsync(TestData.Candidate(TestData.Access("event-2", TestData.T0.AddMinutes(5))));
+        var third = await store.RecordAsync(TestData.Candidate(TestData.Access("event-3", TestData.T0.AddMinutes(14))));
+
+        Assert.False(second.IsFirst);
+        Assert.Equal("event-1", second.RepeatsEventId);
+        Assert.Equal("repeats alert event-1: same principal, source and object within 15 min", second.Reason);
+        Assert.Equal("event-1", third.RepeatsEventId);
+        var item = await GetAsync(table, DynamoDedupStore.AccessItemId(first));
+        Assert.NotNull(item);
+        Assert.Equal("event-1", item["eventId"].S);
+        Assert.Equal("2025-03-01T12:00:00.000Z", item["eventTime"].S);
+        Assert.Equal("GetObject", item["eventName"].S);
+        Assert.Equal("role/etl", item["principal"].S);
+        Assert.Equal(TestData.Role().Arn, item["principalArn"].S);
+        Assert.Equal("10.1.2.3", item["source"].S);
+        Assert.Equal(TestData.Bucket, item["bucket"].S);
+        Assert.Equal(TestData.SensitiveKey, item["key"].S);
+        Assert.Equal("critical", item["severity"].S);
+        Assert.Equal("2", item["duplicates"].N);
+        Assert.Equal(Millis(TestData.T0 + Window), item["expiresAt"].N);
+        Assert.Equal(Seconds(TestData.T0 + Window + DynamoDedupStore.Retention), item["ttl"].N);
+    }
+
+    [Fact]
+    public async Task The_same_event_ID_twice_is_a_duplicate_already_seen_and_is_not_counted()
+    {
+        var (store, table) = await NewStoreAsync();
+        var candidate = TestData.Candidate(TestData.Access("event-1"));
+        await store.RecordAsync(candidate);
+
+        var again = await store.RecordAsync(candidate);
+
+        Assert.False(again.IsFirst);
+        Assert.Equal("event-1", again.RepeatsEventId);
+        Assert.Equal("eventID event-1 already seen", again.Reason);
+        Assert.Equal("0", (await GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["duplicates"].N);
+        var idempotency = await GetAsync(table, "event#event-1");
+        Assert.NotNull(idempotency);
+        Assert.Equal(Seconds(TestData.T0 + Window + DynamoDedupStore.Retention), idempotency["ttl"].N);
+    }
+
+    [Fact]
+    public async Task After_the_window_by_event_time_the_access_alerts_again_though_the_old_item_still_exists()
+    {
+        var (store, table) = await NewStoreAsync();
+        var first = TestData.Candidate(TestData.Access("event-1"));
+        await store.RecordAsync(first);
+        await store.RecordAsync(TestData.Candidate(TestData.Access("event-2", TestData.T0.AddMinutes(1))));
+
+        // dynalite has no TTL and real DynamoDB deletes expired items up to days late: the old item is still there.
+        var old = await GetAsync(table, DynamoDedupStore.AccessItemId(first));
+        Assert.NotNull(old);
+        Assert.Equal("event-1", old["eventId"].S);
+        var later = await store.RecordAsync(TestData.Candidate(TestData.Access("event-3", TestData.T0 + Window)));
+
+        Assert.True(later.IsFirst);
+        var item = await GetAsync(table, DynamoDedupStore.AccessItemId(first));
+        Assert.Equal("event-3", item!["eventId"].S);
+        Assert.Equal("0", item["duplicates"].N);
+        Assert.Equal(Millis(TestData.T0 + Window + Window), item["expiresAt"].N);
+        // The new alert opens a new window: a repeat within it names the new alert.
+        var repeat = await store.RecordAsync(TestData.Candidate(TestData.Access("event-4", TestData.T0 + Window + TimeSpan.FromMinutes(1))));
+        Assert.Equal("event-3", repeat.RepeatsEventId);
+    }
+
+    [Fact]
+    public async Task A_different_key_principal_source_or_VPC_endpoint_is_a_separate_first_occurrence()
+    {
+        var (store, _) = await NewStoreAsync();
+        var accesses = new[]
+        {
+            TestData.Access("event-1"),
+            TestData.Access("event-2", key: "exports/cardholder-2025-04.csv"),
+            TestData.Access("event-3", bucket: "payments-archive"),
+            TestData.Access("event-4", principal: TestData.Role("reporting")),
+            TestData.Access("event-5", sourceIp: "203.0.113.9"),
+            TestData.Access("event-6", vpcEndpoint: "vpce-0abc123"),
+        };
+
+        var decisions = new List<DedupDecision>();
+        foreach (var access in accesses)
+            decisions.Add(await store.RecordAsync(TestData.Candidate(access)));
+
+        Assert.All(decisions, d => Assert.True(d.IsFirst));
+    }
+
+    [Fact]
+    public async Task Twenty_parallel_evaluations_of_the_same_access_produce_exactly_one_alert()
+    {
+        var (store, table) = await NewStoreAsync();
+        var candidates = Enumerable.Range(1, 20)
+            .Select(i => TestData.Candidate(TestData.Access($"event-{i}", TestData.T0.AddSeconds(i))))
+            .ToList();
+
+        var decisions = await Task.WhenAll(candidates.Select(c => Task.Run(() => store.RecordAsync(c))));
+
+        var winner = Assert.Single(decisions.Zip(candidates), d => d.First.IsFirst).Second.Access.EventId;
+        Assert.All(decisions.Where(d => !d.IsFirst), d => Assert.Equal(winner, d.RepeatsEventId));
+        var item = await GetAsync(table, DynamoDedupStore.AccessItemId(candidates[0]));
+        Assert.Equal(winner, item!["eventId"].S);
+        Assert.Equal("19", item["duplicates"].N);
+    }
+
+    [Fact]
+    public async Task The_same_event_delivered_to_parallel_evaluations_alerts_once()
+    {
+        var (store, table) = await NewStoreAsync();
+        var candidate = TestData.Candidate(TestData.Access("event-1"));
+
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => store.RecordAsync(candidate))));
+
+        Assert.Single(decisions, d => d.IsFirst);
+        Assert.All(decisions.Where(d => !d.IsFirst), d => Assert.Equal("eventID event-1 already seen", d.Reason));
+        Assert.Equal("0", (await GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["duplicates"].N);
+    }
+
+    [Fact]
+    public async Task Item_ID_is_a_fixed_size_hash_even_for_a_very_long_key()
+    {
+        var (store, _) = await NewStoreAsync();
+        // An S3 key may be 1024 bytes; with an ARN and a bucket it would not fit a 2048-byte partition key as text.
+        var candidate = TestData.Candidate(TestData.Access(key: "cardholder/" + new string('k', 1013)));
+
+        var decision = await store.RecordAsync(candidate);
+
+        Assert.True(decision.IsFirst);
+        Assert.Matches("^access#[0-9a-f]{64}$", DynamoDedupStore.AccessItemId(candidate));
+    }
+
+    [Fact]
+    public async Task An_access_item_without_expiresAt_is_replaced_by_a_new_alert()
+    {
+        // An item edited by hand or left by an older version must not block every later alert for the access.
+        var (store, table) = await NewStoreAsync();
+        var candidate = TestData.Candidate(TestData.Access("event-1"));
+        await _client.PutItemAsync(new PutItemRequest
+        {
+            TableName = table,
+            Item = new() { ["id"] = new() { S = DynamoDedupStore.AccessItemId(candidate) }, ["eventId"] = new() { S = "event-0" } },
+        });
+
+        var decision = await store.RecordAsync(candidate);
+
+        Assert.True(decision.IsFirst);
+        var item = await GetAsync(table, DynamoDedupStore.AccessItemId(candidate));
+        Assert.Equal("event-1", item!["eventId"].S);
+    }
+
+    [Fact]
+    public async Task A_stopped_server_gives_a_typed_error_not_a_decision()
+    {
+        // This test stops its server, so it runs its own rather than the shared one.
+        using var server = DynaliteServer.Start();
+        var table = await server.CreateDedupTableAsync();
+        using var client = server.Client();
+        var store = new DynamoDedupStore(client, table, Window);
+        Assert.True((await store.RecordAsync(TestData.Candidate(TestData.Access("event-1")))).IsFirst);
+
+        server.Stop();
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.RecordAsync(TestData.Candidate(TestData.Access("event-2", TestData.T0.AddMinutes(1)))));
+
+        Assert.StartsWith($"writing to {table} failed: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(error.InnerException!.GetType().Name, error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<(DynamoDedupStore Store, string Table)> NewStoreAsync()
+    {
+        var table = await dynalite.Server.CreateDedupTableAsync();
+        return (new DynamoDedupStore(_client, table, Window), table);
+    }
+
+    private async Task<Dictionary<string, AttributeValue>?> GetAsync(string table, string id)
+    {
+        var response = await _client.GetItemAsync(new GetItemRequest
+        {
+            TableName = table,
+            Key = new() { ["id"] = new AttributeValue { S = id } },
+            ConsistentRead = true,
+        });
+        return response.Item is { Count: > 0 } item ? item : null;
+    }
+
+    private static string Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    private static string Seconds(DateTimeOffset time) => time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+}
