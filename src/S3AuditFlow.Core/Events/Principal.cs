@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace S3AuditFlow.Core.Events;
 
 /// <summary>Who made a request, resolved from any CloudTrail userIdentity type without throwing.</summary>
@@ -18,6 +20,7 @@ public sealed record Principal(
     string? SessionName)
 {
     /// <summary>Short readable form for reasons and reports, e.g. "role/etl" or "user/alice".</summary>
+    [JsonIgnore]
     public string Label => Type switch
     {
         IdentityTypes.IamUser => "user/" + Name,
@@ -33,6 +36,7 @@ public sealed record Principal(
     };
 
     /// <summary>A stable identity for dedup: the most specific identifier available.</summary>
+    [JsonIgnore]
     public string DedupIdentity => IssuerArn ?? Arn ?? Type + ":" + (AccountId ?? "") + ":" + Name;
 }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace S3AuditFlow.Core.Events;
 
 /// <summary>One S3 object read, normalized from a CloudTrail data event: what every later step judges.</summary>
@@ -17,15 +19,19 @@ public sealed record S3Access(
     long? BytesTransferredOut)
 {
     /// <summary>The object whose content was read: the copy source for copies, else the request's object.</summary>
+    [JsonIgnore]
     public ObjectRef ReadObject => CopySource ?? new ObjectRef(Bucket, Key);
 
     /// <summary>The destination of a copy (a write that may also land in a sensitive place), else null.</summary>
+    [JsonIgnore]
     public ObjectRef? CopyDestination => CopySource is null ? null : new ObjectRef(Bucket, Key);
 
     /// <summary>True when CloudTrail recorded an error code: the read was attempted but refused or failed.</summary>
+    [JsonIgnore]
     public bool Failed => ErrorCode is not null;
 
     /// <summary>"succeeded" or "failed: CODE", as shown in alerts.</summary>
+    [JsonIgnore]
     public string Outcome => ErrorCode is null ? "succeeded" : "failed: " + ErrorCode;
 }
 

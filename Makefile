@@ -1,0 +1,27 @@
+# Builds the Lambda functions without Amazon.Lambda.Tools.
+# `sam build` runs `make build-<LogicalId>` with ARTIFACTS_DIR set (Metadata: BuildMethod: makefile); every
+# function is the same executable, told its step by S3AUDIT_STEP. `make package` prepares the same build for the
+# plain `aws cloudformation package` / `deploy` path (see README).
+
+FUNCTIONS := ParseEventFunction CheckAllowlistFunction ClassifySensitivityFunction DeduplicateAlertFunction
+# arm64 as in serverless.template; framework-dependent, so the managed dotnet10 runtime runs it.
+RID ?= linux-arm64
+CONFIGURATION ?= Release
+PACKAGE_DIR ?= build/package
+
+.PHONY: $(addprefix build-,$(FUNCTIONS)) package clean
+
+$(addprefix build-,$(FUNCTIONS)):
+	dotnet publish src/S3AuditFlow.Functions/S3AuditFlow.Functions.csproj -c $(CONFIGURATION) -r $(RID) \
+		--self-contained false -p:GenerateDocumentationFile=false -o "$(ARTIFACTS_DIR)"
+
+# One published folder for all four functions and a template pointing at it, for `aws cloudformation package`.
+package:
+	rm -rf "$(PACKAGE_DIR)"
+	$(MAKE) build-ParseEventFunction ARTIFACTS_DIR="$(abspath $(PACKAGE_DIR))/functions"
+	mkdir -p "$(PACKAGE_DIR)/statemachine"
+	cp statemachine/s3-audit.asl.json "$(PACKAGE_DIR)/statemachine/"
+	sed 's|"CodeUri": "\."|"CodeUri": "functions"|' serverless.template > "$(PACKAGE_DIR)/serverless.template"
+
+clean:
+	rm -rf build .aws-sam

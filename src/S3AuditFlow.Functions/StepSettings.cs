@@ -1,0 +1,51 @@
+using System.Globalization;
+using S3AuditFlow.Core.Config;
+
+namespace S3AuditFlow.Functions;
+
+/// <summary>What the template sets on each function, read once at start.</summary>
+public sealed record StepSettings(
+    string Step,
+    string? ConfigTable,
+    string? DedupTable,
+    IReadOnlyList<string> MonitoredEvents,
+    TimeSpan DedupWindow,
+    TimeSpan CachePeriod,
+    string? DynamoDbEndpoint)
+{
+    /// <summary>The step names S3AUDIT_STEP accepts, one per state.</summary>
+    public static readonly string[] Steps = ["ParseEvent", "CheckAllowlist", "ClassifySensitivity", "DeduplicateAlert"];
+
+    /// <summary>Reads the environment; a bad value throws, which the loop reports as an init error.</summary>
+    public static StepSettings FromEnvironment(Func<string, string?> env)
+    {
+        var step = env("S3AUDIT_STEP") ?? throw new InvalidOperationException("S3AUDIT_STEP is not set (one of " + string.Join(", ", Steps) + ")");
+        if (!Steps.Contains(step))
+            throw new InvalidOperationException($"S3AUDIT_STEP \"{step}\" is not one of {string.Join(", ", Steps)}");
+        var monitored = env("S3AUDIT_MONITORED_EVENTS") is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [.. AuditConfig.DefaultMonitoredEvents];
+        return new StepSettings(
+            step,
+            env("S3AUDIT_CONFIG_TABLE"),
+            env("S3AUDIT_DEDUP_TABLE"),
+            monitored,
+            TimeSpan.FromMinutes(Number(env, "S3AUDIT_DEDUP_WINDOW_MINUTES", AuditConfig.DefaultDedupWindow.TotalMinutes)),
+            TimeSpan.FromSeconds(Number(env, "S3AUDIT_CACHE_SECONDS", 60)),
+            env("AWS_ENDPOINT_URL_DYNAMODB"));
+    }
+
+    /// <summary>The table a step needs; a missing one is a deployment error.</summary>
+    public static string Required(string? value, string name) =>
+        value ?? throw new InvalidOperationException($"{name} is not set");
+
+    private static double Number(Func<string, string?> env, string name, double fallback)
+    {
+        var text = env(name);
+        if (text is null)
+            return fallback;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new InvalidOperationException($"{name} \"{text}\" is not a positive number");
+    }
+}

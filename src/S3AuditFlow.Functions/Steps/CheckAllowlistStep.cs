@@ -1,0 +1,29 @@
+using System.Text.Json;
+using S3AuditFlow.Core.Stores;
+
+namespace S3AuditFlow.Functions.Steps;
+
+/// <summary>Check Allowlist: the DynamoDB allowlist (cached) → trusted or not, with reasons. A store failure fails the step: nothing fails open.</summary>
+public sealed class CheckAllowlistStep(CachedConfigSource config) : IStep
+{
+    /// <inheritdoc />
+    public string Name => "CheckAllowlist";
+
+    /// <inheritdoc />
+    public async Task<byte[]> HandleAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        var access = StepInput.Read(payload, StepJsonContext.Default.AccessRequest).Access;
+        CheckAllowlistResult result;
+        try
+        {
+            var decision = (await config.ForBucketAsync(access.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Allowlist.Check(access);
+            result = new CheckAllowlistResult(decision.Trusted, decision.Reason);
+        }
+        catch (StoreUnavailableException e)
+        {
+            throw StepFailedException.For(access, e);
+        }
+        StepLog.Decision(Name, access.EventId, result.Trusted ? "allowlisted" : "untrusted", result.Reason);
+        return JsonSerializer.SerializeToUtf8Bytes(result, StepJsonContext.Default.CheckAllowlistResult);
+    }
+}

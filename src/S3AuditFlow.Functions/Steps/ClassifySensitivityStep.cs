@@ -1,0 +1,31 @@
+using System.Text.Json;
+using S3AuditFlow.Core.Stores;
+
+namespace S3AuditFlow.Functions.Steps;
+
+/// <summary>Classify Sensitivity: the rules (cached from DynamoDB) → level and matched rule, or not sensitive.</summary>
+public sealed class ClassifySensitivityStep(CachedConfigSource config) : IStep
+{
+    /// <inheritdoc />
+    public string Name => "ClassifySensitivity";
+
+    /// <inheritdoc />
+    public async Task<byte[]> HandleAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        var access = StepInput.Read(payload, StepJsonContext.Default.AccessRequest).Access;
+        ClassifySensitivityResult result;
+        try
+        {
+            var classification = (await config.ForBucketAsync(access.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Classifier.Classify(access);
+            result = classification is null
+                ? new ClassifySensitivityResult(false, $"no sensitivity rule matches {access.ReadObject}", null)
+                : new ClassifySensitivityResult(true, $"{classification.Object} matches {classification.Describe()}", classification);
+        }
+        catch (StoreUnavailableException e)
+        {
+            throw StepFailedException.For(access, e);
+        }
+        StepLog.Decision(Name, access.EventId, result.Sensitive ? "sensitive" : "not-sensitive", result.Reason);
+        return JsonSerializer.SerializeToUtf8Bytes(result, StepJsonContext.Default.ClassifySensitivityResult);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Stores;
+
+namespace S3AuditFlow.Functions.Steps;
+
+/// <summary>Deduplicate Alert: the dedup table → first occurrence (with the composed alert) or duplicate.</summary>
+public sealed class DeduplicateAlertStep(IDedupStore store) : IStep
+{
+    /// <inheritdoc />
+    public string Name => "DeduplicateAlert";
+
+    /// <inheritdoc />
+    public async Task<byte[]> HandleAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        var request = StepInput.Read(payload, StepJsonContext.Default.DeduplicateAlertRequest);
+        var classification = request.Sensitivity.Classification
+            ?? throw new StepFailedException("InvalidStepInput", $"event {request.Access.EventId}: Deduplicate Alert needs a classification");
+        var candidate = new AlertCandidate(request.Access, classification, request.Trust.Reason);
+        DeduplicateAlertResult result;
+        try
+        {
+            var decision = await store.RecordAsync(candidate, cancellationToken).ConfigureAwait(false);
+            result = decision.IsFirst
+                ? new DeduplicateAlertResult(false, candidate.Reason, null, AlertMessage.Compose(candidate))
+                : new DeduplicateAlertResult(true, decision.Reason, decision.RepeatsEventId, null);
+        }
+        catch (StoreUnavailableException e)
+        {
+            throw StepFailedException.For(request.Access, e);
+        }
+        StepLog.Decision(Name, request.Access.EventId, result.Duplicate ? "duplicate" : "alert", result.Reason);
+        return JsonSerializer.SerializeToUtf8Bytes(result, StepJsonContext.Default.DeduplicateAlertResult);
+    }
+}

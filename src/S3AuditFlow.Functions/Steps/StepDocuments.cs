@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Events;
+using S3AuditFlow.Core.Sensitivity;
+
+namespace S3AuditFlow.Functions.Steps;
+
+/// <summary>Parse Event's result: an access to judge, or why the event needs no judging (ignored, not monitored).</summary>
+public sealed record ParseEventResult(bool Applicable, string Verdict, string Reason, string? EventId, S3Access? Access);
+
+/// <summary>Check Allowlist's and Classify Sensitivity's input: the parsed access.</summary>
+public sealed record AccessRequest(S3Access Access);
+
+/// <summary>Check Allowlist's result.</summary>
+public sealed record CheckAllowlistResult(bool Trusted, string Reason);
+
+/// <summary>Classify Sensitivity's result; Classification is null when no rule matches.</summary>
+public sealed record ClassifySensitivityResult(bool Sensitive, string Reason, Classification? Classification);
+
+/// <summary>Deduplicate Alert's input: everything the earlier steps found.</summary>
+public sealed record DeduplicateAlertRequest(S3Access Access, CheckAllowlistResult Trust, ClassifySensitivityResult Sensitivity);
+
+/// <summary>Deduplicate Alert's result; Alert is what Publish Alert sends, null for a duplicate.</summary>
+public sealed record DeduplicateAlertResult(bool Duplicate, string Reason, string? RepeatsEventId, AlertMessage? Alert);
+
+/// <summary>The one source-generated serializer of every step document (AOT-safe, no reflection).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ParseEventResult))]
+[JsonSerializable(typeof(AccessRequest))]
+[JsonSerializable(typeof(CheckAllowlistResult))]
+[JsonSerializable(typeof(ClassifySensitivityResult))]
+[JsonSerializable(typeof(DeduplicateAlertRequest))]
+[JsonSerializable(typeof(DeduplicateAlertResult))]
+[JsonSerializable(typeof(SensitivityLevel))]
+public sealed partial class StepJsonContext : JsonSerializerContext;
