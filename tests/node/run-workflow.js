@@ -133,8 +133,9 @@ async function main() {
       record.status = 'SUCCEEDED';
     } catch (error) {
       record.status = 'FAILED';
-      record.error = error.name;
-      record.cause = error.cause ?? error.message;
+      // A Fail state surfaces as ExecutionError whose cause is the Fail state's error.
+      record.error = error.cause?.name ?? error.name;
+      record.cause = typeof error.cause === 'string' ? error.cause : (error.cause?.message ?? error.message);
     }
     const states = [];
     for await (const event of run.eventLogs) {
