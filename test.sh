@@ -18,10 +18,16 @@ fi
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
+dotnet build S3AuditFlow.sln --configuration Release --nologo -v quiet
+
+# One run per test project, each with its own TRX file, so the summary below counts every project exactly once.
 status=0
-dotnet test S3AuditFlow.sln --configuration Release \
-  --logger "trx" --results-directory "$results" \
-  -- RunConfiguration.TreatNoTestsAsError=true || status=$?
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" --configuration Release --no-build \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    -- RunConfiguration.TreatNoTestsAsError=true || status=$?
+done
 
 # Sum the TRX counters of every test project into the one line CI reads.
 passed=0 failed=0 skipped=0
