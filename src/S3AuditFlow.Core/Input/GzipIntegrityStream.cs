@@ -7,24 +7,23 @@ namespace S3AuditFlow.Core.Input;
 /// simply ends when its input runs out, so a file cut between two records would otherwise lose the rest silently.
 /// </summary>
 /// <remarks>A file of several concatenated gzip members fails this check (the trailer speaks for the last one only); CloudTrail writes one member.</remarks>
-internal sealed class GzipIntegrityStream : Stream
+internal sealed class GzipIntegrityStream : ReadOnlyStream
 {
     private readonly TailStream _raw;
-    private readonly GZipStream _gzip;
     private long _produced;
     private bool _checked;
 
     public GzipIntegrityStream(Stream raw)
+        : this(new TailStream(raw))
     {
-        _raw = new TailStream(raw);
-        _gzip = new GZipStream(_raw, CompressionMode.Decompress);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    private GzipIntegrityStream(TailStream raw)
+        : base(new GZipStream(raw, CompressionMode.Decompress)) => _raw = raw;
 
     public override int Read(Span<byte> buffer)
     {
-        var read = _gzip.Read(buffer);
+        var read = Inner.Read(buffer);
         _produced += read;
         if (read == 0 && buffer.Length > 0 && !_checked)
         {
@@ -37,25 +36,8 @@ internal sealed class GzipIntegrityStream : Stream
         return read;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            _gzip.Dispose();
-        base.Dispose(disposing);
-    }
-
     /// <summary>Passes reads through and keeps the last 8 bytes seen: the gzip trailer once the input is drained.</summary>
-    private sealed class TailStream(Stream inner) : Stream
+    private sealed class TailStream(Stream inner) : ReadOnlyStream(inner)
     {
         private readonly byte[] _tail = new byte[8];
         private int _tailLength;
@@ -70,11 +52,9 @@ internal sealed class GzipIntegrityStream : Stream
             }
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
-            var read = inner.Read(buffer);
+            var read = Inner.Read(buffer);
             Remember(buffer[..read]);
             return read;
         }
@@ -94,23 +74,6 @@ internal sealed class GzipIntegrityStream : Stream
             bytes.CopyTo(merged[keep..]);
             merged.CopyTo(_tail);
             _tailLength = merged.Length;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                inner.Dispose();
-            base.Dispose(disposing);
         }
     }
 }
