@@ -18,7 +18,7 @@ public static class DynamoTables
     /// <summary>Dedup table TTL attribute (epoch seconds); cleanup only, never relied on.</summary>
     public const string TtlAttribute = "ttl";
 
-    /// <summary>Default table names for a stack named s3auditflow (the template names tables STACK-config, STACK-dedup).</summary>
+    /// <summary>The config table of a stack named s3auditflow: the template names its tables STACK-config and STACK-dedup.</summary>
     public const string DefaultConfigTable = "s3auditflow-config";
 
     /// <summary>Creates a table and waits until it is ACTIVE (a table still CREATING answers "not found").</summary>

@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using S3AuditFlow.TestSupport;
+using Xunit.Abstractions;
+
+namespace S3AuditFlow.Functions.Tests;
+
+/// <summary>One `make build-&lt;Id&gt;` per function for the whole class, each into its own folder (sam build does the same).</summary>
+public sealed class MakeBuilds : IDisposable
+{
+    private readonly BuildScratch _scratch = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<(string Dir, CommandResult Result)>>> _builds = new(StringComparer.Ordinal);
+
+    internal string Scratch => _scratch.Path;
+
+    /// <summary>`make build-ID`, for the template's architecture or, with <paramref name="rid"/>, another one.</summary>
+    internal Task<(string Dir, CommandResult Result)> BuildAsync(string functionId, string? rid = null) =>
+        _builds.GetOrAdd(rid is null ? functionId : $"{functionId}-{rid}", name => new Lazy<Task<(string, CommandResult)>>(() => RunAsync(functionId, rid, _scratch.Sub(name)))).Value;
+
+    private static async Task<(string, CommandResult)> RunAsync(string functionId, string? rid, string dir)
+    {
+        List<string> arguments = [$"build-{functionId}", $"ARTIFACTS_DIR={dir}"];
+        if (rid is not null)
+            arguments.Add($"RID={rid}");
+        var result = await ArtifactCommand.RunCheckedAsync("make", arguments, TimeSpan.FromMinutes(6));
+        return (dir, result);
+    }
+
+    public void Dispose() => _scratch.Dispose();
+}
+
+/// <summary>The Makefile sam build runs (BuildMethod makefile): every function's target yields a runnable artifact, and `make package` a deployable template.</summary>
+[Collection(ArtifactBuildsCollection.Name)]
+public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper output) : IClassFixture<MakeBuilds>
+{
+    private const string Assembly = "S3AuditFlow.Functions";
+
+    [Fact]
+    public void Makefile_targets_and_architecture_match_the_template()
+    {
+        var makefile = File.ReadAllText(Path.Combine(RepoPaths.Root, "Makefile"));
+        var template = TemplateDocument.Load();
+        var functions = FunctionsLine().Match(makefile);
+        Assert.True(functions.Success, "Makefile has no FUNCTIONS := line");
+        Assert.Equal(template.FunctionIds.Order(StringComparer.Ordinal), functions.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+
+        var rid = RidLine().Match(makefile);
+        Assert.True(rid.Success, "Makefile has no RID ?= line");
+        foreach (var id in template.FunctionIds)
+        {
+            var architecture = (string?)template.EffectiveFunctionProperty(id, "Architectures")?[0] ?? "x86_64";
+            Assert.Equal(architecture == "arm64" ? "linux-arm64" : "linux-x64", rid.Groups[1].Value);
+        }
+    }
+
+    [Theory]
+    [InlineData("ParseEventFunction")]
+    [InlineData("CheckAllowlistFunction")]
+    [InlineData("ClassifySensitivityFunction")]
+    [InlineData("DeduplicateAlertFunction")]
+    public async Task Make_build_target_publishes_a_framework_dependent_executable(string functionId)
+    {
+        var (dir, result) = await builds.BuildAsync(functionId);
+        output.WriteLine($"make build-{functionId}: {result.Elapsed.TotalSeconds:F1} s");
+        foreach (var file in new[] { $"{Assembly}.dll", $"{Assembly}.runtimeconfig.json", $"{Assembly}.deps.json" })
+            Assert.True(File.Exists(Path.Combine(dir, file)), $"{file} missing from {dir}:\n{result}");
+        // The managed dotnet10 runtime runs it: framework-dependent on .NET 10, not self-contained.
+        var config = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, $"{Assembly}.runtimeconfig.json")))!["runtimeOptions"]!;
+        var framework = config["framework"] ?? config["frameworks"]?[0];
+        Assert.Equal("Microsoft.NETCore.App", (string?)framework?["name"]);
+        Assert.StartsWith("10.", (string?)framework?["version"], StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir, "System.Private.CoreLib.dll")), "self-contained output");
+        // Built for the architecture the template deploys it on.
+        var architecture = (string?)TemplateDocument.Load().EffectiveFunctionProperty(functionId, "Architectures")?[0] ?? "x86_64";
+        using var pe = new PEReader(File.OpenRead(Path.Combine(dir, $"{Assembly}.dll")));
+        Assert.Equal(architecture == "arm64" ? Machine.Arm64 : Machine.Amd64, pe.PEHeaders.CoffHeader.Machine);
+    }
+
+    [Fact]
+    public async Task Make_built_artifact_answers_an_invocation_from_the_Lambda_Runtime_API()
+    {
+        // The deployed artifact targets arm64 and will not load into this x64 machine's dotnet; the same target
+        // built for x64 (RID is the Makefile's one knob) proves what the target produces runs as a function.
+        var (dir, _) = await builds.BuildAsync("ParseEventFunction", RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64");
+        var (reply, log) = await ArtifactRuntimeHost.InvokeOnceAsync(ArtifactCommand.Dotnet, [Path.Combine(dir, $"{Assembly}.dll")], "ParseEvent", ArtifactEvent.Payload, TimeSpan.FromSeconds(60));
+        output.WriteLine(reply.Body);
+        output.WriteLine(log);
+        ArtifactEvent.AssertParsed(reply, log);
+    }
+
+    [Fact]
+    public async Task Make_package_writes_a_template_pointing_at_the_published_functions()
+    {
+        var package = Path.Combine(builds.Scratch, "package");
+        var result = await ArtifactCommand.RunCheckedAsync("make", ["package", $"PACKAGE_DIR={package}"], TimeSpan.FromMinutes(6));
+        output.WriteLine($"make package: {result.Elapsed.TotalSeconds:F1} s");
+        var packaged = TemplateDocument.Load(Path.Combine(package, "serverless.template"));
+        Assert.Equal("functions", (string?)packaged.FunctionGlobals["CodeUri"]);
+        foreach (var id in packaged.FunctionIds)
+        {
+            var codeUri = (string?)packaged.EffectiveFunctionProperty(id, "CodeUri");
+            Assert.Equal("functions", codeUri);
+        }
+        Assert.True(File.Exists(Path.Combine(package, "functions", $"{Assembly}.dll")), $"no published function in {package}/functions:\n{result}");
+        Assert.Equal(await File.ReadAllTextAsync(TemplateDocument.Load().AslPath), await File.ReadAllTextAsync(packaged.AslPath));
+        // Only CodeUri changes: the rest of the template is the repository's.
+        var repo = TemplateDocument.Load();
+        foreach (var properties in repo.FunctionIds.Select(repo.PropertiesOf).Append(repo.FunctionGlobals))
+        {
+            if ((string?)properties["CodeUri"] == ".")
+                properties["CodeUri"] = "functions";
+        }
+        TemplateDocument.AssertJson(repo.Root, packaged.Root, "packaged template apart from CodeUri");
+    }
+
+    [GeneratedRegex(@"^FUNCTIONS\s*:?=\s*(.+)$", RegexOptions.Multiline)]
+    private static partial Regex FunctionsLine();
+
+    [GeneratedRegex(@"^RID\s*\?=\s*(\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex RidLine();
+}
+
+/// <summary>make and dotnet publish write the same obj/ and bin/ folders of src: the classes that run them take turns.</summary>
+[CollectionDefinition(Name)]
+public sealed class ArtifactBuildsCollection
+{
+    public const string Name = "Artifact builds";
+}

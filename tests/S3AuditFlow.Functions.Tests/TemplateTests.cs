@@ -1,0 +1,309 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using NJsonSchema;
+using NJsonSchema.Validation;
+using S3AuditFlow.Aws;
+using S3AuditFlow.Core.Config;
+using S3AuditFlow.TestSupport;
+using Xunit.Abstractions;
+
+namespace S3AuditFlow.Functions.Tests;
+
+/// <summary>serverless.template against the official SAM schema and policy templates, the ASL, the code and the security posture the design asks for.</summary>
+public sealed partial class TemplateTests(ITestOutputHelper output)
+{
+    private static readonly Lazy<Task<JsonSchema>> SamSchema = new(() =>
+        JsonSchema.FromJsonAsync(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "schemas", "sam.schema.json"))));
+
+    private readonly TemplateDocument _template = TemplateDocument.Load();
+
+    private static async Task<List<string>> SchemaErrorsAsync(string templateJson)
+    {
+        var schema = await SamSchema.Value;
+        var lines = new List<string>();
+        Flatten(schema.Validate(templateJson), "", lines);
+        return lines;
+    }
+
+    private static void Flatten(IEnumerable<ValidationError> errors, string indent, List<string> lines)
+    {
+        foreach (var error in errors)
+        {
+            lines.Add($"{indent}{error.Kind} at {error.Path} (line {error.LineNumber}): {error.Property}");
+            if (error is ChildSchemaValidationError child)
+            {
+                foreach (var (_, nested) in child.Errors)
+                    Flatten(nested, indent + "  ", lines);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Template_is_valid_against_the_official_SAM_schema()
+    {
+        var errors = await SchemaErrorsAsync(_template.Text);
+        foreach (var line in errors)
+            output.WriteLine(line);
+        Assert.True(errors.Count == 0, "sam.schema.json rejects serverless.template:\n" + string.Join('\n', errors));
+    }
+
+    public static TheoryData<string> BrokenTemplates => ["state machine Properties.Typo", "state machine Policies: 42", "event Type EventBridgeRul", "function Properties.Handlr"];
+
+    [Theory]
+    [MemberData(nameof(BrokenTemplates))]
+    public async Task Schema_validation_rejects_a_broken_copy_of_the_template(string change)
+    {
+        var copy = JsonNode.Parse(_template.Text)!.AsObject();
+        var resources = copy["Resources"]!.AsObject();
+        var machineId = _template.StateMachineId;
+        var machine = resources[machineId]!["Properties"]!.AsObject();
+        string where;
+        switch (change)
+        {
+            case "state machine Properties.Typo":
+                machine["Typo"] = 1;
+                where = $"{machineId}.Properties.Typo";
+                break;
+            case "state machine Policies: 42":
+                machine["Policies"] = 42;
+                where = $"{machineId}.Properties.Policies";
+                break;
+            case "event Type EventBridgeRul":
+                var (eventId, source) = machine["Events"]!.AsObject().First();
+                source!["Type"] = "EventBridgeRul";
+                where = $"{machineId}.Properties.Events.{eventId}";
+                break;
+            default:
+                var function = _template.FunctionIds[0];
+                resources[function]!["Properties"]!["Handlr"] = "S3AuditFlow.Functions";
+                where = $"{function}.Properties.Handlr";
+                break;
+        }
+        var errors = await SchemaErrorsAsync(copy.ToJsonString());
+        output.WriteLine($"{change}: {errors.Count} error lines");
+        foreach (var line in errors)
+            output.WriteLine(line);
+        Assert.Contains(errors, line => line.Contains(where, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_SAM_policy_template_used_exists_and_gets_exactly_its_parameters()
+    {
+        var templates = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "schemas", "sam-policy-templates.json")))!["Templates"]!.AsObject();
+        var checkedCount = 0;
+        foreach (var id in _template.FunctionIds.Append(_template.StateMachineId))
+        {
+            foreach (var policy in TemplateDocument.Policies(_template.PropertiesOf(id)))
+            {
+                if (policy is not JsonObject entry || entry.ContainsKey("Statement"))
+                    continue; // a managed policy name or an inline document: checked by the least-privilege test
+                var (name, value) = Assert.Single(entry);
+                var known = templates[name]?.AsObject();
+                Assert.True(known is not null, $"{id}: {name} is not a SAM policy template");
+                var expected = known["Parameters"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal);
+                var given = (value as JsonObject ?? []).Select(p => p.Key).Order(StringComparer.Ordinal);
+                Assert.True(expected.SequenceEqual(given), $"{id}: {name} takes [{string.Join(", ", expected)}] but is given [{string.Join(", ", given)}]");
+                checkedCount++;
+            }
+        }
+        Assert.True(checkedCount >= 4, "expected the policy templates of the functions and the state machine");
+    }
+
+    [Fact]
+    public void Every_ASL_substitution_is_defined_and_every_definition_substitution_is_used()
+    {
+        var asl = File.ReadAllText(_template.AslPath);
+        var used = Substitution().Matches(asl).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        var defined = _template.StateMachineProperties["DefinitionSubstitutions"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(used);
+        Assert.True(used.IsSubsetOf(defined), "used in the ASL but not in DefinitionSubstitutions: " + string.Join(", ", used.Except(defined)));
+        Assert.True(defined.IsSubsetOf(used), "in DefinitionSubstitutions but unused in the ASL: " + string.Join(", ", defined.Except(used)));
+    }
+
+    [Fact]
+    public void Each_step_has_one_name_across_state_function_substitution_environment_and_code()
+    {
+        var asl = _template.LoadAsl();
+        var substitutions = _template.StateMachineProperties["DefinitionSubstitutions"]!.AsObject();
+        var tasks = TemplateDocument.LambdaTasks(asl).ToList();
+        Assert.Equal(StepSettings.Steps.Length, tasks.Count);
+        foreach (var (state, definition) in tasks)
+        {
+            var step = TemplateDocument.StepName(state);
+            var function = step + "Function";
+            Assert.Equal($"${{{function}Arn}}", (string?)definition["Resource"]);
+            TemplateDocument.AssertJson(TemplateDocument.GetAtt(function, "Arn"), substitutions[function + "Arn"], $"substitution {function}Arn");
+            Assert.Equal(TemplateDocument.FunctionType, (string?)_template.Resource(function)["Type"]);
+            Assert.Equal(step, (string?)_template.EnvironmentVariable(function, "S3AUDIT_STEP"));
+            Assert.Contains(step, StepSettings.Steps);
+        }
+        var usedFunctions = tasks.Select(t => TemplateDocument.StepName(t.Key) + "Function").Order(StringComparer.Ordinal);
+        Assert.Equal(usedFunctions, _template.FunctionIds.Order(StringComparer.Ordinal));
+        // Globals must not pick a step for every function.
+        Assert.Null(_template.FunctionGlobals["Environment"]?["Variables"]?["S3AUDIT_STEP"]);
+    }
+
+    [Fact]
+    public void Table_key_schemas_match_the_Aws_project_and_tables_are_encrypted_and_on_demand()
+    {
+        AssertTable("ConfigTable", DynamoTables.ConfigTable("x"));
+        AssertTable("DedupTable", DynamoTables.DedupTable("x"));
+
+        var dedup = _template.PropertiesOf("DedupTable");
+        Assert.Equal(DynamoTables.TtlAttribute, (string?)dedup["TimeToLiveSpecification"]?["AttributeName"]);
+        Assert.True((bool?)dedup["TimeToLiveSpecification"]?["Enabled"], "TTL on the dedup table");
+        Assert.True((bool?)_template.PropertiesOf("ConfigTable")["PointInTimeRecoverySpecification"]?["PointInTimeRecoveryEnabled"], "point-in-time recovery on the config table");
+    }
+
+    private void AssertTable(string id, Amazon.DynamoDBv2.Model.CreateTableRequest request)
+    {
+        var table = _template.Resource(id);
+        Assert.Equal("AWS::DynamoDB::Table", (string?)table["Type"]);
+        var properties = TemplateDocument.Properties(table);
+        var keys = new JsonArray([.. request.KeySchema.Select(k => (JsonNode)new JsonObject { ["AttributeName"] = k.AttributeName, ["KeyType"] = k.KeyType.Value })]);
+        TemplateDocument.AssertJson(keys, properties["KeySchema"], $"{id} KeySchema");
+        var expectedAttributes = request.AttributeDefinitions.Select(a => $"{a.AttributeName}:{a.AttributeType.Value}").Order(StringComparer.Ordinal);
+        var actualAttributes = properties["AttributeDefinitions"]!.AsArray().Select(a => $"{a!["AttributeName"]}:{a["AttributeType"]}").Order(StringComparer.Ordinal);
+        Assert.Equal(expectedAttributes, actualAttributes);
+        Assert.Equal("PAY_PER_REQUEST", request.BillingMode.Value);
+        Assert.Equal(request.BillingMode.Value, (string?)properties["BillingMode"]);
+        Assert.True((bool?)properties["SSESpecification"]?["SSEEnabled"], $"{id} SSE enabled");
+    }
+
+    [Fact]
+    public void Functions_and_state_machine_get_least_privilege()
+    {
+        Assert.Null(_template.FunctionGlobals["Policies"]);
+        Assert.Null(_template.FunctionGlobals["Role"]);
+        foreach (var id in _template.FunctionIds.Append(_template.StateMachineId))
+            Assert.Null(_template.PropertiesOf(id)["Role"]); // a given role would bypass the Policies checked here
+
+        AssertPolicies("ParseEventFunction");
+        AssertPolicies("CheckAllowlistFunction", Template("DynamoDBReadPolicy", "TableName", TemplateDocument.Ref("ConfigTable")));
+        AssertPolicies("ClassifySensitivityFunction", Template("DynamoDBReadPolicy", "TableName", TemplateDocument.Ref("ConfigTable")));
+        AssertPolicies("DeduplicateAlertFunction", Template("DynamoDBWritePolicy", "TableName", TemplateDocument.Ref("DedupTable")));
+        // The table a step reads from its environment is the one its policy covers.
+        TemplateDocument.AssertJson(TemplateDocument.Ref("ConfigTable"), _template.EnvironmentVariable("CheckAllowlistFunction", "S3AUDIT_CONFIG_TABLE"), "CheckAllowlist table");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("ConfigTable"), _template.EnvironmentVariable("ClassifySensitivityFunction", "S3AUDIT_CONFIG_TABLE"), "ClassifySensitivity table");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("DedupTable"), _template.EnvironmentVariable("DeduplicateAlertFunction", "S3AUDIT_DEDUP_TABLE"), "DeduplicateAlert table");
+
+        var machine = TemplateDocument.Policies(_template.StateMachineProperties);
+        var templates = machine.Where(p => p is JsonObject o && !o.ContainsKey("Statement")).ToList();
+        var invoked = templates.Where(p => p!.AsObject().ContainsKey("LambdaInvokePolicy"))
+            .Select(p => p["LambdaInvokePolicy"]!["FunctionName"]!["Ref"]?.GetValue<string>() ?? TemplateDocument.Show(p["LambdaInvokePolicy"]))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(_template.FunctionIds.Order(StringComparer.Ordinal), invoked);
+        var others = templates.Where(p => !p!.AsObject().ContainsKey("LambdaInvokePolicy")).ToList();
+        var publish = Assert.Single(others);
+        TemplateDocument.AssertJson(Template("SNSPublishMessagePolicy", "TopicName", TemplateDocument.GetAtt("AlertTopic", "TopicName")), publish, "the state machine's SNS policy");
+        Assert.DoesNotContain(machine, p => p is JsonValue); // no managed policies
+
+        var statements = machine.Where(p => p is JsonObject o && o.ContainsKey("Statement"))
+            .SelectMany(p => p["Statement"] as JsonArray ?? [p["Statement"]]).Select(s => s!.AsObject()).ToList();
+        Assert.Equal(2, statements.Count);
+        Assert.All(statements, s => Assert.Equal("Allow", (string?)s["Effect"]));
+        var kms = Assert.Single(statements, s => Actions(s).All(a => a.StartsWith("kms:", StringComparison.Ordinal)));
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("AlertKey", "Arn"), kms["Resource"], "the KMS statement's resource");
+        Assert.Equal(["kms:Decrypt", "kms:GenerateDataKey"], Actions(kms).Order(StringComparer.Ordinal));
+        var logs = Assert.Single(statements, s => Actions(s).All(a => a.StartsWith("logs:", StringComparison.Ordinal)));
+        // Vended log delivery needs exactly these, on "*" (Step Functions logging documentation).
+        string[] delivery = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery"];
+        Assert.Equal(delivery, Actions(logs).Order(StringComparer.Ordinal));
+        Assert.All(statements.SelectMany(Actions), action => Assert.False(action.Contains('*', StringComparison.Ordinal), $"wildcard action {action}"));
+
+        void AssertPolicies(string functionId, params JsonNode[] expected) =>
+            TemplateDocument.AssertJson(new JsonArray([.. expected]), new JsonArray([.. TemplateDocument.Policies(_template.PropertiesOf(functionId)).Select(p => p.DeepClone())]), $"{functionId} Policies");
+    }
+
+    private static JsonObject Template(string name, string parameter, JsonNode value) =>
+        new() { [name] = new JsonObject { [parameter] = value.DeepClone() } };
+
+    private static IEnumerable<string> Actions(JsonObject statement) => statement["Action"] switch
+    {
+        JsonArray list => list.Select(a => (string)a!),
+        var single => [(string)single!],
+    };
+
+    [Fact]
+    public void EventBridge_rule_forwards_only_monitored_S3_data_events_with_retries_and_a_dead_letter_queue()
+    {
+        var events = _template.StateMachineProperties["Events"]!.AsObject();
+        var (eventId, rule) = Assert.Single(events);
+        Assert.Equal("EventBridgeRule", (string?)rule!["Type"]);
+        var properties = rule["Properties"]!.AsObject();
+        var pattern = properties["Pattern"]!.AsObject();
+        TemplateDocument.AssertJson(new JsonArray("aws.s3"), pattern["source"], "source");
+        TemplateDocument.AssertJson(new JsonArray("AWS API Call via CloudTrail"), pattern["detail-type"], "detail-type");
+        var detail = pattern["detail"]!.AsObject();
+        TemplateDocument.AssertJson(new JsonArray("s3.amazonaws.com"), detail["eventSource"], "detail.eventSource");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("MonitoredEvents"), detail["eventName"], "detail.eventName");
+        TemplateDocument.AssertJson(new JsonObject { ["bucketName"] = TemplateDocument.Ref("MonitoredBuckets") }, detail["requestParameters"], "detail.requestParameters");
+        Assert.Equal("CommaDelimitedList", (string?)_template.Parameters["MonitoredEvents"]?["Type"]);
+        Assert.Equal("CommaDelimitedList", (string?)_template.Parameters["MonitoredBuckets"]?["Type"]);
+
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("EventDeadLetterQueue", "Arn"), properties["DeadLetterConfig"]?["Arn"], "DeadLetterConfig.Arn");
+        Assert.True((int?)properties["RetryPolicy"]?["MaximumRetryAttempts"] > 0, "RetryPolicy.MaximumRetryAttempts");
+        Assert.True((int?)properties["RetryPolicy"]?["MaximumEventAgeInSeconds"] > 0, "RetryPolicy.MaximumEventAgeInSeconds");
+        Assert.Equal("AWS::SQS::Queue", (string?)_template.Resource("EventDeadLetterQueue")["Type"]);
+        // SAM does not grant EventBridge SendMessage on a DLQ given by Arn; the queue policy must, for this rule (SAM names it <StateMachine><Event>).
+        var queuePolicy = Assert.Single(_template.IdsOfType("AWS::SQS::QueuePolicy"), id => _template.PropertiesOf(id)["Queues"]!.AsArray().Any(q => JsonNode.DeepEquals(q, TemplateDocument.Ref("EventDeadLetterQueue"))));
+        var grant = Assert.Single(_template.PropertiesOf(queuePolicy)["PolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.Equal("events.amazonaws.com", (string?)grant["Principal"]?["Service"]);
+        Assert.Equal("sqs:SendMessage", (string?)grant["Action"]);
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt(_template.StateMachineId + eventId, "Arn"), grant["Condition"]?["ArnEquals"]?["aws:SourceArn"], "the DLQ policy's source rule");
+    }
+
+    [Fact]
+    public void State_machine_functions_topic_alarms_and_outputs_are_as_designed()
+    {
+        var machine = _template.StateMachineProperties;
+        Assert.Equal("EXPRESS", (string?)machine["Type"]);
+        var logging = machine["Logging"]!.AsObject();
+        Assert.False((bool?)logging["IncludeExecutionData"] ?? true, "execution data (CloudTrail payloads) must not be logged");
+        Assert.NotEqual("OFF", (string?)logging["Level"]);
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("StateMachineLogGroup", "Arn"), logging["Destinations"]?[0]?["CloudWatchLogsLogGroup"]?["LogGroupArn"], "log destination");
+
+        Assert.Equal(4, _template.FunctionIds.Count);
+        foreach (var id in _template.FunctionIds)
+        {
+            Assert.Equal("dotnet10", (string?)_template.EffectiveFunctionProperty(id, "Runtime"));
+            Assert.Equal("S3AuditFlow.Functions", (string?)_template.EffectiveFunctionProperty(id, "Handler"));
+            Assert.Equal("makefile", (string?)_template.Resource(id)["Metadata"]?["BuildMethod"]);
+        }
+
+        var topic = _template.Resource("AlertTopic");
+        Assert.Equal("AWS::SNS::Topic", (string?)topic["Type"]);
+        TemplateDocument.AssertJson(TemplateDocument.Ref("AlertKey"), TemplateDocument.Properties(topic)["KmsMasterKeyId"], "AlertTopic KmsMasterKeyId");
+        Assert.True((bool?)_template.PropertiesOf("AlertKey")["EnableKeyRotation"], "key rotation");
+
+        var alarms = _template.IdsOfType("AWS::CloudWatch::Alarm").Select(_template.PropertiesOf).ToList();
+        var failed = Assert.Single(alarms, a => (string?)a["MetricName"] == "ExecutionsFailed");
+        Assert.Equal("AWS/States", (string?)failed["Namespace"]);
+        TemplateDocument.AssertJson(TemplateDocument.Ref(_template.StateMachineId), failed["Dimensions"]?[0]?["Value"], "ExecutionsFailed dimension");
+        // A timed-out execution is neither caught nor counted as failed: it needs its own alarm.
+        var timedOut = Assert.Single(alarms, a => (string?)a["MetricName"] == "ExecutionsTimedOut");
+        TemplateDocument.AssertJson(TemplateDocument.Ref(_template.StateMachineId), timedOut["Dimensions"]?[0]?["Value"], "ExecutionsTimedOut dimension");
+        var dlq = Assert.Single(alarms, a => (string?)a["Namespace"] == "AWS/SQS");
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("EventDeadLetterQueue", "QueueName"), dlq["Dimensions"]?[0]?["Value"], "DLQ alarm dimension");
+        foreach (var alarm in new[] { failed, timedOut, dlq })
+            Assert.Contains(alarm["AlarmActions"]!.AsArray(), action => JsonNode.DeepEquals(action, TemplateDocument.Ref("AlertTopic")));
+
+        foreach (var name in new[] { "AlertTopicArn", "ConfigTableName", "DedupTableName", "StateMachineArn", "DeadLetterQueueUrl" })
+            Assert.True(_template.Outputs.ContainsKey(name), $"output {name}");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("AlertTopic"), _template.Outputs["AlertTopicArn"]!["Value"], "AlertTopicArn");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("ConfigTable"), _template.Outputs["ConfigTableName"]!["Value"], "ConfigTableName");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("DedupTable"), _template.Outputs["DedupTableName"]!["Value"], "DedupTableName");
+        TemplateDocument.AssertJson(TemplateDocument.Ref(_template.StateMachineId), _template.Outputs["StateMachineArn"]!["Value"], "StateMachineArn");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("EventDeadLetterQueue"), _template.Outputs["DeadLetterQueueUrl"]!["Value"], "DeadLetterQueueUrl");
+    }
+
+    [Fact]
+    public void Default_monitored_events_equal_the_engine_defaults()
+    {
+        var text = (string?)_template.Parameters["MonitoredEvents"]?["Default"] ?? throw new Xunit.Sdk.XunitException("MonitoredEvents has no Default");
+        Assert.Equal(AuditConfig.DefaultMonitoredEvents, text.Split(',', StringSplitOptions.TrimEntries));
+    }
+
+    [GeneratedRegex(@"\$\{([^}]*)\}")]
+    private static partial Regex Substitution();
+}
