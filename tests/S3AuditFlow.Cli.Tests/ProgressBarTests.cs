@@ -1,0 +1,36 @@
+using S3AuditFlow.Cli.Output;
+using S3AuditFlow.Core.Input;
+
+namespace S3AuditFlow.Cli.Tests;
+
+/// <summary>The progress bar appears only where a person waits at a terminal, and never in piped or small runs.</summary>
+public class ProgressBarTests
+{
+    private static readonly ScanInput Large = new("big.json.gz", () => Stream.Null, 64L * 1024 * 1024);
+    private static readonly ScanInput Small = new("small.json", () => Stream.Null, 1024);
+
+    private static CliConsole Console(TextWriter error, bool terminal) => new(TextWriter.Null, error, () => Stream.Null, terminal);
+
+    [Fact]
+    public void Not_drawn_when_stderr_is_redirected_or_the_input_is_small_or_it_is_disabled()
+    {
+        Assert.Null(ProgressBar.StartIfUseful(Console(TextWriter.Null, terminal: false), [Large], disabled: false));
+        Assert.Null(ProgressBar.StartIfUseful(Console(TextWriter.Null, terminal: true), [Small], disabled: false));
+        Assert.Null(ProgressBar.StartIfUseful(Console(TextWriter.Null, terminal: true), [Large], disabled: true));
+    }
+
+    [Fact]
+    public async Task Drawn_on_a_terminal_for_large_input_and_cleared_at_the_end()
+    {
+        var error = new StringWriter();
+        using var bar = ProgressBar.StartIfUseful(Console(TextWriter.Synchronized(error), terminal: true), [Large], disabled: false);
+        Assert.NotNull(bar);
+
+        bar.Add(32L * 1024 * 1024);
+        await Task.Delay(600);
+        bar.Finish();
+
+        Assert.Contains("50 %", error.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("\r", error.ToString(), StringComparison.Ordinal);
+    }
+}
