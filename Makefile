@@ -15,13 +15,14 @@ $(addprefix build-,$(FUNCTIONS)):
 	dotnet publish src/S3AuditFlow.Functions/S3AuditFlow.Functions.csproj -c $(CONFIGURATION) -r $(RID) \
 		--self-contained false -p:GenerateDocumentationFile=false -o "$(ARTIFACTS_DIR)"
 
-# One published folder for all four functions and a template pointing at it, for `aws cloudformation package`.
+# One published folder for all four functions and a template whose CodeUris point at it, for `aws cloudformation package`
+# (which exports each function's own CodeUri, never Globals).
 package:
 	rm -rf "$(PACKAGE_DIR)"
 	$(MAKE) build-ParseEventFunction ARTIFACTS_DIR="$(abspath $(PACKAGE_DIR))/functions"
 	mkdir -p "$(PACKAGE_DIR)/statemachine"
 	cp statemachine/s3-audit.asl.json "$(PACKAGE_DIR)/statemachine/"
-	sed 's|"CodeUri": "\."|"CodeUri": "functions"|' serverless.template > "$(PACKAGE_DIR)/serverless.template"
+	sed 's|"CodeUri": "\."|"CodeUri": "functions"|g' serverless.template > "$(PACKAGE_DIR)/serverless.template"
 
 clean:
 	rm -rf build .aws-sam

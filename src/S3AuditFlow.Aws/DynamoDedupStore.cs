@@ -23,10 +23,15 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
     private const int MaxRaces = 3;
 
     /// <inheritdoc />
-    public async Task<DedupDecision> RecordAsync(AlertCandidate candidate, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A retry within the same execution (Step Functions retries Lambda.* errors even when the function finished)
+    /// finds its own claim and its own alert item and is judged the first occurrence again, so the alert is
+    /// published (possibly twice) rather than lost; the same event ID in another execution is a duplicate.
+    /// </remarks>
+    public async Task<DedupDecision> RecordAsync(AlertCandidate candidate, string? executionId = null, CancellationToken cancellationToken = default)
     {
         var access = candidate.Access;
-        if (!await ClaimEventIdAsync(candidate, cancellationToken).ConfigureAwait(false))
+        if (!await ClaimEventIdAsync(candidate, executionId ?? "none:" + Guid.NewGuid().ToString("N"), cancellationToken).ConfigureAwait(false))
             return new DedupDecision(false, access.EventId, $"eventID {access.EventId} already seen");
         try
         {
@@ -34,7 +39,7 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
         }
         catch
         {
-            // Release the event ID so a retry of this event is judged afresh instead of passing as a duplicate.
+            // Release the event ID so a later re-drive of this event (after the outage) is judged afresh.
             await ReleaseEventIdAsync(access.EventId).ConfigureAwait(false);
             throw;
         }
@@ -44,7 +49,7 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
     public static string AccessItemId(AlertCandidate candidate) =>
         "access#" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(candidate.AccessKey)));
 
-    private async Task<bool> ClaimEventIdAsync(AlertCandidate candidate, CancellationToken cancellationToken)
+    private async Task<bool> ClaimEventIdAsync(AlertCandidate candidate, string executionId, CancellationToken cancellationToken)
     {
         var request = new PutItemRequest
         {
@@ -53,12 +58,13 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
             {
                 [DynamoTables.DedupKey] = S("event#" + candidate.Access.EventId),
                 ["eventTime"] = S(Iso(candidate.Access.EventTime)),
+                ["executionId"] = S(executionId),
                 [DynamoTables.TtlAttribute] = N(Seconds(candidate.Access.EventTime + window + Retention)),
             },
-            // A released claim (its first attempt failed mid-way) may be taken again.
-            ConditionExpression = "attribute_not_exists(#id) OR released = :true",
+            // A released claim (its attempt failed mid-way) may be taken again, and so may our own (a retry).
+            ConditionExpression = "attribute_not_exists(#id) OR released = :true OR executionId = :execution",
             ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
-            ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true } },
+            ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true }, [":execution"] = S(executionId) },
         };
         try
         {
@@ -159,9 +165,10 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
             TableName = table,
             Item = item,
             // An item without expiresAt (edited by hand) would block every alert for the access: overwrite it.
-            ConditionExpression = "attribute_not_exists(#id) OR attribute_not_exists(expiresAt) OR expiresAt <= :now",
+            // eventId = :self: a retry of the event that raised this very alert is still its first occurrence.
+            ConditionExpression = "attribute_not_exists(#id) OR attribute_not_exists(expiresAt) OR expiresAt <= :now OR eventId = :self",
             ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
-            ExpressionAttributeValues = new() { [":now"] = now },
+            ExpressionAttributeValues = new() { [":now"] = now, [":self"] = S(access.EventId) },
         };
     }
 

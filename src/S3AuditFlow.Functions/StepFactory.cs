@@ -13,7 +13,7 @@ public static class StepFactory
         var target = new AwsTarget(EndpointUrl: settings.DynamoDbEndpoint, Region: Environment.GetEnvironmentVariable("AWS_REGION"));
         return settings.Step switch
         {
-            "ParseEvent" => new ParseEventStep(settings.MonitoredEvents.ToHashSet(StringComparer.Ordinal)),
+            "ParseEvent" => new ParseEventStep(settings.MonitoredEvents.ToHashSet(StringComparer.Ordinal), settings.MonitoredBuckets?.ToHashSet(StringComparer.Ordinal)),
             "CheckAllowlist" => new CheckAllowlistStep(Config(settings, target, time)),
             "ClassifySensitivity" => new ClassifySensitivityStep(Config(settings, target, time)),
             "DeduplicateAlert" => new DeduplicateAlertStep(new DynamoDedupStore(target.CreateDynamoDb(), StepSettings.Required(settings.DedupTable, "S3AUDIT_DEDUP_TABLE"), settings.DedupWindow)),

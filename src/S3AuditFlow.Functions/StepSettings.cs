@@ -9,6 +9,7 @@ public sealed record StepSettings(
     string? ConfigTable,
     string? DedupTable,
     IReadOnlyList<string> MonitoredEvents,
+    IReadOnlyList<string>? MonitoredBuckets,
     TimeSpan DedupWindow,
     TimeSpan CachePeriod,
     string? DynamoDbEndpoint)
@@ -30,6 +31,9 @@ public sealed record StepSettings(
             env("S3AUDIT_CONFIG_TABLE"),
             env("S3AUDIT_DEDUP_TABLE"),
             monitored,
+            env("S3AUDIT_MONITORED_BUCKETS") is { Length: > 0 } buckets
+                ? buckets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : null,
             TimeSpan.FromMinutes(Number(env, "S3AUDIT_DEDUP_WINDOW_MINUTES", AuditConfig.DefaultDedupWindow.TotalMinutes)),
             TimeSpan.FromSeconds(Number(env, "S3AUDIT_CACHE_SECONDS", 60)),
             env("AWS_ENDPOINT_URL_DYNAMODB"));

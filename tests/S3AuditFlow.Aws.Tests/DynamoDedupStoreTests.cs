@@ -205,6 +205,61 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         return (new DynamoDedupStore(_client, table, Window), table);
     }
 
+    [Fact]
+    public async Task A_retry_within_the_same_execution_is_the_first_occurrence_again_so_the_alert_is_not_lost()
+    {
+        // Step Functions retries Lambda.* errors even when the function had finished its writes.
+        var (store, table) = await NewStoreAsync();
+        var candidate = TestData.Candidate(TestData.Access("event-1"));
+        Assert.True((await store.RecordAsync(candidate, "execution-1")).IsFirst);
+
+        var retry = await store.RecordAsync(candidate, "execution-1");
+
+        Assert.True(retry.IsFirst);
+        Assert.Equal("0", (await GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["duplicates"].N);
+    }
+
+    [Fact]
+    public async Task The_same_event_in_another_execution_is_a_duplicate()
+    {
+        var (store, _) = await NewStoreAsync();
+        var candidate = TestData.Candidate(TestData.Access("event-1"));
+        await store.RecordAsync(candidate, "execution-1");
+
+        var redelivered = await store.RecordAsync(candidate, "execution-2");
+
+        Assert.False(redelivered.IsFirst);
+        Assert.Equal("eventID event-1 already seen", redelivered.Reason);
+    }
+
+    [Fact]
+    public async Task A_released_claim_is_judged_afresh_when_the_event_is_driven_again()
+    {
+        var (store, table) = await NewStoreAsync();
+        var candidate = TestData.Candidate(TestData.Access("event-1"));
+        await _client.PutItemAsync(new PutItemRequest
+        {
+            TableName = table,
+            Item = new() { ["id"] = new() { S = "event#event-1" }, ["executionId"] = new() { S = "execution-1" }, ["released"] = new() { BOOL = true } },
+        });
+
+        var decision = await store.RecordAsync(candidate, "execution-2");
+
+        Assert.True(decision.IsFirst);
+    }
+
+    [Fact]
+    public async Task A_successful_read_after_a_refused_attempt_alerts_again()
+    {
+        var (store, _) = await NewStoreAsync();
+        var refused = TestData.Access("event-1") with { ErrorCode = "AccessDenied" };
+        await store.RecordAsync(TestData.Candidate(refused));
+
+        var read = await store.RecordAsync(TestData.Candidate(TestData.Access("event-2", TestData.T0.AddMinutes(1))));
+
+        Assert.True(read.IsFirst);
+    }
+
     private async Task<Dictionary<string, AttributeValue>?> GetAsync(string table, string id)
     {
         var response = await _client.GetItemAsync(new GetItemRequest

@@ -78,4 +78,22 @@ public class ParseEventStepTests
 
         Assert.Equal("MalformedEvent", error.ErrorType);
     }
+
+    [Theory]
+    [InlineData("cg-cardholder-data-bucket-cgidlulwjvrwio", "attacker-bucket", true)]
+    [InlineData("attacker-bucket", "cg-cardholder-data-bucket-cgidlulwjvrwio", true)]
+    [InlineData("other-bucket", "attacker-bucket", false)]
+    public async Task A_copy_is_judged_when_its_source_or_its_destination_bucket_is_monitored(string source, string destination, bool applicable)
+    {
+        var step = new ParseEventStep(new HashSet<string>(AuditConfig.DefaultMonitoredEvents), new HashSet<string> { StepEvents.Bucket });
+        var record = StepEvents.Record("copy-1", "loot.csv", eventName: "CopyObject");
+        record["requestParameters"]!["bucketName"] = destination;
+        record["requestParameters"]!["x-amz-copy-source"] = $"{source}/cardholder_data_primary.csv";
+
+        var output = JsonDocument.Parse(await step.HandleAsync(StepEvents.Bytes(StepEvents.EventBridge(record)), CancellationToken.None)).RootElement;
+
+        Assert.Equal(applicable, output.GetProperty("applicable").GetBoolean());
+        if (!applicable)
+            Assert.Equal("bucket other-bucket is not monitored", output.GetProperty("reason").GetString());
+    }
 }

@@ -225,32 +225,45 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
     };
 
     [Fact]
-    public void EventBridge_rule_forwards_only_monitored_S3_data_events_with_retries_and_a_dead_letter_queue()
+    public void EventBridge_rules_forward_only_monitored_S3_data_events_with_retries_and_a_dead_letter_queue()
     {
         var events = _template.StateMachineProperties["Events"]!.AsObject();
-        var (eventId, rule) = Assert.Single(events);
-        Assert.Equal("EventBridgeRule", (string?)rule!["Type"]);
-        var properties = rule["Properties"]!.AsObject();
-        var pattern = properties["Pattern"]!.AsObject();
-        TemplateDocument.AssertJson(new JsonArray("aws.s3"), pattern["source"], "source");
-        TemplateDocument.AssertJson(new JsonArray("AWS API Call via CloudTrail"), pattern["detail-type"], "detail-type");
-        var detail = pattern["detail"]!.AsObject();
-        TemplateDocument.AssertJson(new JsonArray("s3.amazonaws.com"), detail["eventSource"], "detail.eventSource");
-        TemplateDocument.AssertJson(TemplateDocument.Ref("MonitoredEvents"), detail["eventName"], "detail.eventName");
-        TemplateDocument.AssertJson(new JsonObject { ["bucketName"] = TemplateDocument.Ref("MonitoredBuckets") }, detail["requestParameters"], "detail.requestParameters");
+        Assert.Equal(["S3ObjectRead", "S3ObjectCopyOut"], events.Select(e => e.Key));
+        foreach (var (_, rule) in events)
+        {
+            Assert.Equal("EventBridgeRule", (string?)rule!["Type"]);
+            var pattern = rule["Properties"]!["Pattern"]!.AsObject();
+            TemplateDocument.AssertJson(new JsonArray("aws.s3"), pattern["source"], "source");
+            TemplateDocument.AssertJson(new JsonArray("AWS API Call via CloudTrail"), pattern["detail-type"], "detail-type");
+            TemplateDocument.AssertJson(new JsonArray("s3.amazonaws.com"), pattern["detail"]!["eventSource"], "detail.eventSource");
+            var properties = rule["Properties"]!;
+            TemplateDocument.AssertJson(TemplateDocument.GetAtt("EventDeadLetterQueue", "Arn"), properties["DeadLetterConfig"]?["Arn"], "DeadLetterConfig.Arn");
+            Assert.True((int?)properties["RetryPolicy"]?["MaximumRetryAttempts"] > 0, "RetryPolicy.MaximumRetryAttempts");
+            Assert.True((int?)properties["RetryPolicy"]?["MaximumEventAgeInSeconds"] > 0, "RetryPolicy.MaximumEventAgeInSeconds");
+        }
+        // Reads of the monitored buckets, pre-filtered on event name and bucket.
+        var read = events["S3ObjectRead"]!["Properties"]!["Pattern"]!["detail"]!;
+        TemplateDocument.AssertJson(TemplateDocument.Ref("MonitoredEvents"), read["eventName"], "read rule eventName");
+        TemplateDocument.AssertJson(new JsonObject { ["bucketName"] = TemplateDocument.Ref("MonitoredBuckets") }, read["requestParameters"], "read rule requestParameters");
+        // Copies name their destination in bucketName: copies out of a monitored bucket into any other bucket come
+        // through this second rule, and Parse Event keeps those whose source bucket is monitored.
+        var copy = events["S3ObjectCopyOut"]!["Properties"]!["Pattern"]!["detail"]!;
+        TemplateDocument.AssertJson(new JsonArray("CopyObject", "UploadPartCopy"), copy["eventName"], "copy rule eventName");
+        TemplateDocument.AssertJson(new JsonObject { ["bucketName"] = new JsonArray(new JsonObject { ["anything-but"] = TemplateDocument.Ref("MonitoredBuckets") }) },
+            copy["requestParameters"], "copy rule requestParameters");
+        TemplateDocument.AssertJson(new JsonObject { ["Fn::Join"] = new JsonArray(",", TemplateDocument.Ref("MonitoredBuckets")) },
+            _template.PropertiesOf("ParseEventFunction")["Environment"]?["Variables"]?["S3AUDIT_MONITORED_BUCKETS"], "Parse Event's monitored buckets");
         Assert.Equal("CommaDelimitedList", (string?)_template.Parameters["MonitoredEvents"]?["Type"]);
         Assert.Equal("CommaDelimitedList", (string?)_template.Parameters["MonitoredBuckets"]?["Type"]);
 
-        TemplateDocument.AssertJson(TemplateDocument.GetAtt("EventDeadLetterQueue", "Arn"), properties["DeadLetterConfig"]?["Arn"], "DeadLetterConfig.Arn");
-        Assert.True((int?)properties["RetryPolicy"]?["MaximumRetryAttempts"] > 0, "RetryPolicy.MaximumRetryAttempts");
-        Assert.True((int?)properties["RetryPolicy"]?["MaximumEventAgeInSeconds"] > 0, "RetryPolicy.MaximumEventAgeInSeconds");
         Assert.Equal("AWS::SQS::Queue", (string?)_template.Resource("EventDeadLetterQueue")["Type"]);
-        // SAM does not grant EventBridge SendMessage on a DLQ given by Arn; the queue policy must, for this rule (SAM names it <StateMachine><Event>).
+        // SAM does not grant EventBridge SendMessage on a DLQ given by Arn; the queue policy must, for both rules (SAM names them <StateMachine><Event>).
         var queuePolicy = Assert.Single(_template.IdsOfType("AWS::SQS::QueuePolicy"), id => _template.PropertiesOf(id)["Queues"]!.AsArray().Any(q => JsonNode.DeepEquals(q, TemplateDocument.Ref("EventDeadLetterQueue"))));
         var grant = Assert.Single(_template.PropertiesOf(queuePolicy)["PolicyDocument"]!["Statement"]!.AsArray())!;
         Assert.Equal("events.amazonaws.com", (string?)grant["Principal"]?["Service"]);
         Assert.Equal("sqs:SendMessage", (string?)grant["Action"]);
-        TemplateDocument.AssertJson(TemplateDocument.GetAtt(_template.StateMachineId + eventId, "Arn"), grant["Condition"]?["ArnEquals"]?["aws:SourceArn"], "the DLQ policy's source rule");
+        TemplateDocument.AssertJson(new JsonArray(events.Select(e => (JsonNode)TemplateDocument.GetAtt(_template.StateMachineId + e.Key, "Arn")).ToArray()),
+            grant["Condition"]?["ArnEquals"]?["aws:SourceArn"], "the DLQ policy's source rules");
     }
 
     [Fact]

@@ -27,13 +27,17 @@ public sealed record AlertCandidate(S3Access Access, Classification Classificati
     /// <summary>The reasons joined for a verdict line.</summary>
     public string Reason => string.Join("; ", Reasons);
 
-    /// <summary>What makes two reads "the same access" for dedup: principal, source, bucket and key.</summary>
+    /// <summary>
+    /// What makes two reads "the same access" for dedup: principal, source, bucket, key and whether it succeeded,
+    /// so a successful read after a refused attempt alerts instead of passing as a repeat of the refusal.
+    /// </summary>
     public string AccessKey
     {
         get
         {
             var read = Access.ReadObject;
-            return string.Join('\u001f', Access.Principal.DedupIdentity, Access.Source.Value, Access.Source.VpcEndpointId ?? "", read.Bucket, read.Key);
+            return string.Join('\u001f', Access.Principal.DedupIdentity, Access.Source.Value, Access.Source.VpcEndpointId ?? "", read.Bucket, read.Key,
+                Access.Failed ? "failed" : "succeeded");
         }
     }
 }

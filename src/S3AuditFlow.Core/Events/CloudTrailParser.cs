@@ -8,7 +8,11 @@ namespace S3AuditFlow.Core.Events;
 /// Turns one JSON value (an EventBridge "AWS API Call via CloudTrail" event or a bare CloudTrail record) into an
 /// <see cref="S3Access"/>, or into the final verdict ignored / not-monitored / malformed. Never throws on content.
 /// </summary>
-public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents)
+/// <param name="monitoredBuckets">
+/// In AWS, the deployment's buckets: a copy out of a monitored bucket arrives through a rule that cannot filter on
+/// the source bucket, so an access whose read and destination buckets are both outside is not monitored. Null: all.
+/// </param>
+public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IReadOnlySet<string>? monitoredBuckets = null)
 {
     /// <summary>detail-type of EventBridge events that carry a CloudTrail record.</summary>
     public const string CloudTrailDetailType = "AWS API Call via CloudTrail";
@@ -54,7 +58,11 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents)
         if (!monitoredEvents.Contains(eventName))
             return ParseResult.Done(Verdict.NotMonitored, $"{eventName} is not a monitored event", eventId);
 
-        return ParseDataEvent(record, eventId, eventName);
+        var parsed = ParseDataEvent(record, eventId, eventName);
+        if (parsed.Access is { } access && monitoredBuckets is not null
+            && !monitoredBuckets.Contains(access.ReadObject.Bucket) && !monitoredBuckets.Contains(access.Bucket))
+            return ParseResult.Done(Verdict.NotMonitored, $"bucket {access.ReadObject.Bucket} is not monitored", eventId);
+        return parsed;
     }
 
     private static ParseResult ParseDataEvent(JsonElement record, string? eventId, string eventName)

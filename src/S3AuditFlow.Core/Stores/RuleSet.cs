@@ -25,8 +25,9 @@ public interface IConfigStore
 public interface IDedupStore
 {
     /// <summary>Records one alert candidate and says whether it is the first of its access in the window.</summary>
+    /// <param name="executionId">The workflow execution judging it: a retry within it must not turn into a duplicate of itself.</param>
     /// <exception cref="StoreUnavailableException">The store could not be written within its retry budget.</exception>
-    Task<Dedup.DedupDecision> RecordAsync(Evaluation.AlertCandidate candidate, CancellationToken cancellationToken = default);
+    Task<Dedup.DedupDecision> RecordAsync(Evaluation.AlertCandidate candidate, string? executionId = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

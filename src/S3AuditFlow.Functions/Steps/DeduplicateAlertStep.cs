@@ -20,7 +20,7 @@ public sealed class DeduplicateAlertStep(IDedupStore store) : IStep
         DeduplicateAlertResult result;
         try
         {
-            var decision = await store.RecordAsync(candidate, cancellationToken).ConfigureAwait(false);
+            var decision = await store.RecordAsync(candidate, request.ExecutionId, cancellationToken).ConfigureAwait(false);
             result = decision.IsFirst
                 ? new DeduplicateAlertResult(false, candidate.Reason, null, AlertMessage.Compose(candidate))
                 : new DeduplicateAlertResult(true, decision.Reason, decision.RepeatsEventId, null);

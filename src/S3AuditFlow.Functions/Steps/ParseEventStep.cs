@@ -5,9 +5,9 @@ using S3AuditFlow.Core.Events;
 namespace S3AuditFlow.Functions.Steps;
 
 /// <summary>Parse Event: EventBridge event → the normalized access, or "not applicable". A malformed event fails the step, so it is reported, never dropped.</summary>
-public sealed class ParseEventStep(IReadOnlySet<string> monitoredEvents) : IStep
+public sealed class ParseEventStep(IReadOnlySet<string> monitoredEvents, IReadOnlySet<string>? monitoredBuckets = null) : IStep
 {
-    private readonly CloudTrailParser _parser = new(monitoredEvents);
+    private readonly CloudTrailParser _parser = new(monitoredEvents, monitoredBuckets);
 
     /// <inheritdoc />
     public string Name => "ParseEvent";

@@ -18,7 +18,8 @@ public sealed record CheckAllowlistResult(bool Trusted, string Reason);
 public sealed record ClassifySensitivityResult(bool Sensitive, string Reason, Classification? Classification);
 
 /// <summary>Deduplicate Alert's input: everything the earlier steps found.</summary>
-public sealed record DeduplicateAlertRequest(S3Access Access, CheckAllowlistResult Trust, ClassifySensitivityResult Sensitivity);
+/// <param name="ExecutionId">The state machine execution ($$.Execution.Id), so a retried step is recognised as the same attempt.</param>
+public sealed record DeduplicateAlertRequest(S3Access Access, CheckAllowlistResult Trust, ClassifySensitivityResult Sensitivity, string? ExecutionId = null);
 
 /// <summary>Deduplicate Alert's result; Alert is what Publish Alert sends, null for a duplicate.</summary>
 public sealed record DeduplicateAlertResult(bool Duplicate, string Reason, string? RepeatsEventId, AlertMessage? Alert);

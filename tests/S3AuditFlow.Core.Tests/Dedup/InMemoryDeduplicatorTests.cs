@@ -115,4 +115,14 @@ public class InMemoryDeduplicatorTests
     {
         Assert.Equal(expected, InMemoryDeduplicator.FormatWindow(TimeSpan.FromSeconds(seconds)));
     }
+
+    [Fact]
+    public void ASuccessfulReadAfterARefusedAttemptIsANewAlertNotARepeat()
+    {
+        Decide(Read(eventId: "denied", errorCode: "AccessDenied"));
+
+        var success = Decide(Read(eventId: "read", time: T0.AddMinutes(2)));
+
+        Assert.True(success.IsFirst);
+    }
 }
