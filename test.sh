@@ -33,8 +33,8 @@ done
 passed=0 failed=0 skipped=0
 for trx in "$results"/*.trx; do
   [[ -f $trx ]] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx")
-  get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  counters=$(grep -o '<Counters [^>]*>' "$trx" || true)
+  get() { local n; n=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"); echo "${n:-0}"; }
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed)))
   skipped=$((skipped + $(get notExecuted)))

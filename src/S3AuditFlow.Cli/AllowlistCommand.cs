@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using S3AuditFlow.Aws;
 using S3AuditFlow.Cli.Output;
 using S3AuditFlow.Core.Config;
@@ -268,9 +267,9 @@ public static class AllowlistCommand
     {
         if (text is null)
             return null;
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+        return IsoTime.TryParse(text, out var time)
             ? time
-            : throw new UsageException($"{option} \"{text}\" is not an ISO 8601 time");
+            : throw new UsageException($"{option} \"{text}\" is not an ISO 8601 time (e.g. 2027-01-01 or 2027-01-01T00:00:00Z)");
     }
 
     private static DateTimeOffset Now() => TimeProvider.System.GetUtcNow();

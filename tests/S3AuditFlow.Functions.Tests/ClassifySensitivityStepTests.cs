@@ -44,4 +44,22 @@ public class ClassifySensitivityStepTests(DynaliteTables tables) : IClassFixture
         Assert.Equal("High", classification.GetProperty("level").GetString());
         Assert.Equal("Keyword", classification.GetProperty("rule").GetProperty("kind").GetString());
     }
+
+    [Fact]
+    public async Task A_copy_destination_is_classified_by_its_own_buckets_rules_as_scan_does()
+    {
+        using (var client = tables.Server.Client())
+            await new Aws.DynamoConfigStore(client, tables.ConfigTable).PutAsync([], [new SensitivityRule(RuleKind.Prefix, "vault/", SensitivityLevel.Low, "archive-bucket")]);
+        var record = StepEvents.Record("copy-1", "vault/goat.png", eventName: "CopyObject");
+        record["requestParameters"]!["bucketName"] = "archive-bucket";
+        record["requestParameters"]!["x-amz-copy-source"] = $"{StepEvents.Bucket}/goat.png";
+        var parsed = await StepEvents.ParseAsync(record);
+
+        var output = await new ClassifySensitivityStep(tables.ConfigSource()).HandleAsync(StepEvents.AccessRequest(parsed), CancellationToken.None);
+
+        var result = JsonSerializer.Deserialize(output, StepJsonContext.Default.ClassifySensitivityResult)!;
+        Assert.True(result.Sensitive);
+        Assert.Equal("archive-bucket", result.Classification!.Object.Bucket);
+        Assert.Equal(SensitivityLevel.Low, result.Classification.Level);
+    }
 }

@@ -125,7 +125,7 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
         Assert.Equal("S3AuditFlow could not evaluate an event", parameters.GetProperty("Subject").GetString());
         Assert.Equal("evaluation-failure", Attribute(parameters, "severity"));
         var message = parameters.GetProperty("Message").GetString()!;
-        Assert.Matches("^could not evaluate event 7f5b3d2e-[0-9a-f-]+: MalformedEvent: ", message);
+        Assert.Matches("^could not evaluate event \\(EventBridge id 7f5b3d2e-[0-9a-f-]+\\): MalformedEvent: ", message);
         Assert.Contains("event malformed-1: GetObject without eventTime", message, StringComparison.Ordinal);
     }
 
@@ -137,7 +137,7 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
         Assert.Equal("FAILED", result.Status);
         Assert.Equal(["Parse Event", "Is Applicable", "Check Allowlist", "Notify Evaluation Failure", "Evaluation Failed"], result.States);
         var message = Parameters(Assert.Single(result.Published)).GetProperty("Message").GetString()!;
-        Assert.Matches("^could not evaluate event 7f5b3d2e-[0-9a-f-]+: StoreUnavailableException: ", message);
+        Assert.Matches("^could not evaluate event \\(EventBridge id 7f5b3d2e-[0-9a-f-]+\\): StoreUnavailableException: ", message);
         Assert.Contains("event down-1 (GetObject s3://cg-cardholder-data-bucket-cgidlulwjvrwio/cardholder_data_primary.csv by role/cg-banking-WAF-Role from 54.177.149.226)", message, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using S3AuditFlow.Core.Config;
 using System.Text.Json;
 using S3AuditFlow.Core.Events;
 using S3AuditFlow.Core.Sensitivity;
@@ -14,7 +14,7 @@ public static class AlertJson
         var access = candidate.Access;
         writer.WriteStartObject();
         writer.WriteString("eventId", access.EventId);
-        writer.WriteString("time", access.EventTime.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        writer.WriteString("time", IsoTime.Format(access.EventTime));
         writer.WriteString("severity", candidate.Severity.Name());
         writer.WriteString("bucket", access.ReadObject.Bucket);
         writer.WriteString("key", access.ReadObject.Key);

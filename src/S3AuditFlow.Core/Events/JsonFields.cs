@@ -19,11 +19,30 @@ internal static class JsonFields
         };
     }
 
-    /// <summary>The property when it is a JSON object, else null.</summary>
-    public static JsonElement? Object(this JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
-            ? value
-            : null;
+    /// <summary>
+    /// The property when it is a JSON object, or a string holding one (exports such as CloudTrail Lake and
+    /// Athena queries stringify nested fields like requestParameters and userIdentity); else null.
+    /// </summary>
+    public static JsonElement? Object(this JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value))
+            return null;
+        if (value.ValueKind == JsonValueKind.Object)
+            return value;
+        if (value.ValueKind == JsonValueKind.String && value.GetString() is { } text && text.TrimStart().StartsWith('{'))
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(text);
+                return document.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
 
     /// <summary>A byte count logged as 2232, 2232.0 or "2232".</summary>
     public static long? Long(this JsonElement element, string name)

@@ -106,6 +106,6 @@ public sealed class SensitivityClassifier
                 pattern.Append(Regex.Escape(c.ToString()));
             }
         }
-        return new Regex(pattern.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
+        return new Regex(pattern.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking);
     }
 }

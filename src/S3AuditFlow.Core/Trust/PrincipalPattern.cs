@@ -71,7 +71,7 @@ public abstract class PrincipalPattern
             if (error is not null)
                 return null;
             var body = Regex.Escape(text).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal);
-            return new ArnPattern(new Regex("^" + body + "$", RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1)));
+            return new ArnPattern(new Regex("^" + body + "$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking));
         }
     }
 }

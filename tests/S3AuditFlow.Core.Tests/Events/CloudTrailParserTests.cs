@@ -316,4 +316,18 @@ public class CloudTrailParserTests
         Assert.Equal(Verdict.Malformed, result.Final);
         Assert.Equal(reason, result.Reason);
     }
+
+    [Fact]
+    public void NestedFieldsExportedAsJsonStringsStillParse()
+    {
+        // CloudTrail Lake and Athena exports stringify nested objects such as requestParameters and userIdentity.
+        var record = Fixtures.Node("record-GetObject-assumed-role.json").AsObject();
+        record["requestParameters"] = record["requestParameters"]!.ToJsonString();
+        record["userIdentity"] = record["userIdentity"]!.ToJsonString();
+
+        var access = Parse(record).Access!;
+
+        Assert.Equal("exports/2024/cardholder-data.csv", access.Key);
+        Assert.Equal("role/etl", access.Principal.Label);
+    }
 }
