@@ -36,7 +36,8 @@ public sealed class ProgressBar : IDisposable
         _error.Write("\r" + new string(' ', 60) + "\r");
     }
 
-    private void Draw()
+    /// <summary>Draws the bar once (the timer calls it every 250 ms).</summary>
+    internal void Draw()
     {
         var fraction = Math.Min(1.0, (double)Interlocked.Read(ref _done) / _total);
         var filled = (int)(fraction * 30);
