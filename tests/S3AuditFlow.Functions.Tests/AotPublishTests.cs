@@ -28,7 +28,7 @@ public sealed partial class AotPublishTests(ITestOutputHelper output)
             await file.ReadExactlyAsync(magic);
         Assert.Equal("\u007fELF"u8.ToArray(), magic);
 
-        var (reply, log) = await ArtifactRuntimeHost.InvokeOnceAsync(binary, [], "ParseEvent", ArtifactEvent.Payload, TimeSpan.FromSeconds(30));
+        var (reply, log) = await ArtifactInvocation.InvokeOnceAsync(binary, [], "ParseEvent", ArtifactEvent.Payload, TimeSpan.FromSeconds(30));
         output.WriteLine(reply.Body);
         output.WriteLine(log);
         ArtifactEvent.AssertParsed(reply, log);

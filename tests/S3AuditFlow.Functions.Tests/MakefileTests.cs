@@ -85,7 +85,7 @@ public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper o
         // The deployed artifact targets arm64 and will not load into this x64 machine's dotnet; the same target
         // built for x64 (RID is the Makefile's one knob) proves what the target produces runs as a function.
         var (dir, _) = await builds.BuildAsync("ParseEventFunction", RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64");
-        var (reply, log) = await ArtifactRuntimeHost.InvokeOnceAsync(ArtifactCommand.Dotnet, [Path.Combine(dir, $"{Assembly}.dll")], "ParseEvent", ArtifactEvent.Payload, TimeSpan.FromSeconds(60));
+        var (reply, log) = await ArtifactInvocation.InvokeOnceAsync(ArtifactCommand.Dotnet, [Path.Combine(dir, $"{Assembly}.dll")], "ParseEvent", ArtifactEvent.Payload, TimeSpan.FromSeconds(60));
         output.WriteLine(reply.Body);
         output.WriteLine(log);
         ArtifactEvent.AssertParsed(reply, log);
