@@ -54,7 +54,7 @@ public sealed class Allowlist
     {
         var bucket = access.ReadObject.Bucket;
         var source = Find(_sources, e => e.Matches(access.Source), bucket, access.EventTime);
-        var principal = Find(_principals, e => e.Matches(access.Principal), bucket, access.EventTime);
+        var principal = Find(_principals, e => e.Matches(access.Principal, access.RecipientAccountId), bucket, access.EventTime);
         var sourceTrusted = source is { IsExpiredAt: false };
         var principalTrusted = principal is { IsExpiredAt: false };
 

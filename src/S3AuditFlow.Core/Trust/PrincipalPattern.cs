@@ -7,7 +7,8 @@ namespace S3AuditFlow.Core.Trust;
 public abstract class PrincipalPattern
 {
     /// <summary>True when the principal is the one this entry names.</summary>
-    public abstract bool Matches(Principal principal);
+    /// <param name="homeAccount">The account whose trail logged the event (recipientAccountId), when known.</param>
+    public abstract bool Matches(Principal principal, string? homeAccount);
 
     /// <summary>Compiles an entry value, or says why it is not one.</summary>
     public static PrincipalPattern? TryCreate(string value, out string? error)
@@ -33,19 +34,21 @@ public abstract class PrincipalPattern
 
     private sealed class Account(string accountId) : PrincipalPattern
     {
-        public override bool Matches(Principal principal) => principal.AccountId == accountId;
+        public override bool Matches(Principal principal, string? homeAccount) => principal.AccountId == accountId;
     }
 
     /// <summary>
     /// Matches named identities only. Root, AWSAccount (incl. anonymous) and Unknown get made-up names ("root",
     /// "anonymous", "unknown", an account ID); an IAM user literally called "root" must not trust the root user.
+    /// A name means the role or user of the logging account: a namesake in another account needs its ARN.
     /// </summary>
     private sealed class EntityName(string name) : PrincipalPattern
     {
         private static readonly HashSet<string> UnnamedTypes = new(StringComparer.Ordinal) { IdentityTypes.Root, IdentityTypes.AwsAccount, IdentityTypes.Unknown };
 
-        public override bool Matches(Principal principal) =>
-            !UnnamedTypes.Contains(principal.Type) && string.Equals(principal.Name, name, StringComparison.Ordinal);
+        public override bool Matches(Principal principal, string? homeAccount) =>
+            !UnnamedTypes.Contains(principal.Type) && string.Equals(principal.Name, name, StringComparison.Ordinal)
+            && (homeAccount is null || principal.AccountId is null || principal.AccountId == homeAccount);
     }
 
     /// <summary>Matches the caller's ARN or its session issuer's (so a role ARN trusts every session of the role).</summary>
@@ -53,7 +56,7 @@ public abstract class PrincipalPattern
     {
         private static readonly HashSet<string> Partitions = new(StringComparer.Ordinal) { "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc", "*" };
 
-        public override bool Matches(Principal principal) =>
+        public override bool Matches(Principal principal, string? homeAccount) =>
             (principal.Arn is { } arn && regex.IsMatch(arn)) || (principal.IssuerArn is { } issuer && regex.IsMatch(issuer));
 
         public static ArnPattern? Compile(string text, out string? error)

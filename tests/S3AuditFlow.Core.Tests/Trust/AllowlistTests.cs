@@ -293,4 +293,15 @@ public class AllowlistTests
 
         Assert.False(allowlist.Check(Read(source: From("44.153.36.8"))).Trusted);
     }
+
+    [Fact]
+    public void AnEntityNameTrustsOnlyThatNameInTheLoggingAccount()
+    {
+        // A role called "etl" in someone else's account, granted access by a bucket policy, is not our etl.
+        var foreign = Role("etl", account: "444455556666");
+
+        Assert.False(PrincipalTrusted("etl", foreign));
+        Assert.True(PrincipalTrusted("arn:aws:iam::444455556666:role/etl", foreign));
+        Assert.True(PrincipalTrusted("etl", Role("etl")));
+    }
 }
