@@ -15,7 +15,9 @@ namespace S3AuditFlow.Aws;
 /// window itself (attribute_not_exists OR expiresAt &lt;= :now), because TTL deletes expired items up to days late;
 /// later occurrences add to its counter. Time is the event's time, as in `scan`, so replays decide alike.
 /// </summary>
-public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeSpan window) : IDedupStore
+/// <param name="burstLimit">At most this many alerts per principal, source and bucket within the window (a burst
+/// item counts them); further objects are counted on the burst's first alert. 0: no limit.</param>
+public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeSpan window, int burstLimit = 0) : IDedupStore
 {
     /// <summary>How long items outlive their window before TTL may clean them up (alerts stay listable).</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
@@ -32,7 +34,7 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
     {
         var access = candidate.Access;
         if (!await ClaimEventIdAsync(candidate, executionId ?? "none:" + Guid.NewGuid().ToString("N"), cancellationToken).ConfigureAwait(false))
-            return new DedupDecision(false, access.EventId, $"eventID {access.EventId} already seen");
+            return new DedupDecision(false, access.EventId, DedupReasons.EventSeen(access.EventId));
         try
         {
             return await RecordAccessAsync(candidate, cancellationToken).ConfigureAwait(false);
@@ -46,8 +48,12 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
     }
 
     /// <summary>The item id of an access: a hash, since principal + source + bucket + key can exceed the key size limit.</summary>
-    public static string AccessItemId(AlertCandidate candidate) =>
-        "access#" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(candidate.AccessKey)));
+    public static string AccessItemId(AlertCandidate candidate) => "access#" + Hash(candidate.AccessKey);
+
+    /// <summary>The item id of a burst (principal, source, bucket, outcome).</summary>
+    public static string BurstItemId(AlertCandidate candidate) => "burst#" + Hash(candidate.BurstKey);
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     private async Task<bool> ClaimEventIdAsync(AlertCandidate candidate, string executionId, CancellationToken cancellationToken)
     {
@@ -106,7 +112,7 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
             try
             {
                 await StoreErrors.Guard($"writing to {table}", () => client.PutItemAsync(FirstOccurrence(candidate, id, now), cancellationToken)).ConfigureAwait(false);
-                return new DedupDecision(true, null, "");
+                return burstLimit > 0 ? await CheckBurstAsync(candidate, id, now, cancellationToken).ConfigureAwait(false) : new DedupDecision(true, null, "");
             }
             catch (ConditionalCheckFailedException)
             {
@@ -126,8 +132,7 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
             {
                 var updated = await StoreErrors.Guard($"writing to {table}", () => client.UpdateItemAsync(update, cancellationToken)).ConfigureAwait(false);
                 var alertId = updated.Attributes["eventId"].S;
-                return new DedupDecision(false, alertId,
-                    $"repeats alert {alertId}: same principal, source and object within {InMemoryDeduplicator.FormatWindow(window)}");
+                return new DedupDecision(false, alertId, DedupReasons.Repeat(alertId, window));
             }
             catch (ConditionalCheckFailedException) when (race < MaxRaces)
             {
@@ -137,6 +142,92 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
             {
                 throw new StoreUnavailableException($"writing to {table}: access item {id} keeps failing both conditions", e);
             }
+        }
+    }
+
+    /// <summary>
+    /// A new object for this access: an alert while its burst (principal, source, bucket) has raised fewer than the
+    /// limit within the window; else counted on the burst's first alert, and the access item points there too.
+    /// </summary>
+    private async Task<DedupDecision> CheckBurstAsync(AlertCandidate candidate, string accessId, AttributeValue now, CancellationToken cancellationToken)
+    {
+        var access = candidate.Access;
+        var id = BurstItemId(candidate);
+        var names = new Dictionary<string, string> { ["#id"] = DynamoTables.DedupKey };
+        for (var race = 0; ; race++)
+        {
+            var start = new PutItemRequest
+            {
+                TableName = table,
+                Item = new()
+                {
+                    [DynamoTables.DedupKey] = S(id),
+                    ["firstEventId"] = S(access.EventId),
+                    ["principal"] = S(access.Principal.Label),
+                    ["source"] = S(access.Source.Label),
+                    ["bucket"] = S(access.ReadObject.Bucket),
+                    ["alerts"] = N(1),
+                    ["suppressed"] = N(0),
+                    ["expiresAt"] = N(Millis(access.EventTime + window)),
+                    [DynamoTables.TtlAttribute] = N(Seconds(access.EventTime + window + Retention)),
+                },
+                ConditionExpression = "attribute_not_exists(#id) OR expiresAt <= :now OR firstEventId = :self",
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = new() { [":now"] = now, [":self"] = S(access.EventId) },
+            };
+            if (await ConditionalAsync(() => client.PutItemAsync(start, cancellationToken)).ConfigureAwait(false) is not null)
+                return new DedupDecision(true, null, "");
+
+            var count = new UpdateItemRequest
+            {
+                TableName = table,
+                Key = new() { [DynamoTables.DedupKey] = S(id) },
+                UpdateExpression = "ADD alerts :one",
+                ConditionExpression = "expiresAt > :now AND alerts < :limit",
+                ExpressionAttributeValues = new() { [":one"] = N(1), [":now"] = now, [":limit"] = N(burstLimit) },
+            };
+            if (await ConditionalAsync(() => client.UpdateItemAsync(count, cancellationToken)).ConfigureAwait(false) is not null)
+                return new DedupDecision(true, null, "");
+
+            var suppress = new UpdateItemRequest
+            {
+                TableName = table,
+                Key = new() { [DynamoTables.DedupKey] = S(id) },
+                UpdateExpression = "ADD suppressed :one",
+                ConditionExpression = "expiresAt > :now",
+                ExpressionAttributeValues = new() { [":one"] = N(1), [":now"] = now },
+                ReturnValues = ReturnValue.ALL_NEW,
+            };
+            if (await ConditionalAsync(() => client.UpdateItemAsync(suppress, cancellationToken)).ConfigureAwait(false) is { } suppressed)
+            {
+                var firstId = suppressed.Attributes["firstEventId"].S;
+                var pointAtBurst = new UpdateItemRequest
+                {
+                    TableName = table,
+                    Key = new() { [DynamoTables.DedupKey] = S(accessId) },
+                    UpdateExpression = "SET eventId = :first",
+                    ExpressionAttributeValues = new() { [":first"] = S(firstId) },
+                };
+                await StoreErrors.Guard($"writing to {table}", () => client.UpdateItemAsync(pointAtBurst, cancellationToken)).ConfigureAwait(false);
+                return new DedupDecision(false, firstId, DedupReasons.Burst(firstId, burstLimit, window));
+            }
+            if (race >= MaxRaces)
+                throw new StoreUnavailableException($"writing to {table}: burst item {id} keeps failing every condition");
+            // The burst's window ended between our writes: try to start the next one.
+        }
+    }
+
+    /// <summary>The response, or null when the write's condition did not hold.</summary>
+    private async Task<T?> ConditionalAsync<T>(Func<Task<T>> write)
+        where T : class
+    {
+        try
+        {
+            return await StoreErrors.Guard($"writing to {table}", write).ConfigureAwait(false);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
         }
     }
 

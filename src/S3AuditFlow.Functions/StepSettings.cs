@@ -11,6 +11,7 @@ public sealed record StepSettings(
     IReadOnlyList<string> MonitoredEvents,
     IReadOnlyList<string>? MonitoredBuckets,
     TimeSpan DedupWindow,
+    int BurstLimit,
     TimeSpan CachePeriod,
     string? DynamoDbEndpoint)
 {
@@ -35,6 +36,10 @@ public sealed record StepSettings(
                 ? buckets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : null,
             TimeSpan.FromMinutes(Number(env, "S3AUDIT_DEDUP_WINDOW_MINUTES", AuditConfig.DefaultDedupWindow.TotalMinutes)),
+            env("S3AUDIT_BURST_LIMIT") is { } burst
+                ? int.TryParse(burst, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit
+                    : throw new InvalidOperationException($"S3AUDIT_BURST_LIMIT \"{burst}\" is not a whole number (0: no limit)")
+                : AuditConfig.DefaultBurstLimit,
             TimeSpan.FromSeconds(Number(env, "S3AUDIT_CACHE_SECONDS", 60)),
             env("AWS_ENDPOINT_URL_DYNAMODB"));
     }

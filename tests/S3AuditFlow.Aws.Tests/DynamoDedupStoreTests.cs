@@ -260,6 +260,46 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         Assert.True(read.IsFirst);
     }
 
+    [Fact]
+    public async Task Past_the_burst_limit_new_objects_are_counted_on_the_bursts_first_alert()
+    {
+        var table = await dynalite.Server.CreateDedupTableAsync();
+        var store = new DynamoDedupStore(_client, table, Window, burstLimit: 3);
+        var candidates = Enumerable.Range(0, 5)
+            .Select(i => TestData.Candidate(TestData.Access($"event-{i}", TestData.T0.AddSeconds(i), key: $"exports/cardholder-{i}.csv")))
+            .ToList();
+
+        var decisions = new List<DedupDecision>();
+        foreach (var candidate in candidates)
+            decisions.Add(await store.RecordAsync(candidate));
+
+        Assert.Equal([true, true, true, false, false], decisions.Select(d => d.IsFirst));
+        Assert.All(decisions.Skip(3), d => Assert.Equal("event-0", d.RepeatsEventId));
+        Assert.StartsWith("burst: 3 alerts already raised", decisions[4].Reason, StringComparison.Ordinal);
+        var burst = (await GetAsync(table, DynamoDedupStore.BurstItemId(candidates[0])))!;
+        Assert.Equal(("3", "2"), (burst["alerts"].N, burst["suppressed"].N));
+        // Every object touched keeps its access item; a suppressed one points at the alert that was published.
+        Assert.Equal("event-0", (await GetAsync(table, DynamoDedupStore.AccessItemId(candidates[4])))!["eventId"].S);
+        // A new window starts a new burst.
+        var later = TestData.Candidate(TestData.Access("event-9", TestData.T0 + Window, key: "exports/cardholder-9.csv"));
+        Assert.True((await store.RecordAsync(later)).IsFirst);
+    }
+
+    [Fact]
+    public async Task Racing_writers_on_one_burst_raise_exactly_the_limit_of_alerts()
+    {
+        var table = await dynalite.Server.CreateDedupTableAsync();
+        var store = new DynamoDedupStore(_client, table, Window, burstLimit: 5);
+        var candidates = Enumerable.Range(0, 20)
+            .Select(i => TestData.Candidate(TestData.Access($"event-{i}", key: $"exports/cardholder-{i}.csv")))
+            .ToList();
+
+        var decisions = await Task.WhenAll(candidates.Select(c => Task.Run(() => store.RecordAsync(c))));
+
+        Assert.Equal(5, decisions.Count(d => d.IsFirst));
+        Assert.Equal("15", (await GetAsync(table, DynamoDedupStore.BurstItemId(candidates[0])))!["suppressed"].N);
+    }
+
     private async Task<Dictionary<string, AttributeValue>?> GetAsync(string table, string id)
     {
         var response = await _client.GetItemAsync(new GetItemRequest

@@ -97,4 +97,18 @@ public class ScanInputTests
         Assert.Equal("medium", alert.GetProperty("severity").GetString());
         Assert.Equal("failed: AccessDenied", alert.GetProperty("outcome").GetString());
     }
+
+    [Fact]
+    public void A_bucket_harvest_raises_at_most_the_burst_limit_of_alerts_and_counts_the_rest()
+    {
+        var input = Lines(Enumerable.Range(0, 15)
+            .Select(i => Records.GetObject($"h{i:D2}", $"2026-01-01T00:00:{i:D2}Z", $"cardholder-{i:D2}.csv")).ToArray());
+
+        var run = CliRun.WithStdin(CliRun.Utf8(input), "scan", "--config", Samples.Config, "--format", "jsonl", "-");
+
+        var alerts = run.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(10, alerts.Count);
+        Assert.Equal("h00", alerts[0].GetProperty("eventId").GetString());
+        Assert.Equal(5, alerts[0].GetProperty("duplicates").GetInt32());
+    }
 }

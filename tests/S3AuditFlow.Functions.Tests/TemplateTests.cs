@@ -186,6 +186,8 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         TemplateDocument.AssertJson(TemplateDocument.Ref("ConfigTable"), _template.EnvironmentVariable("CheckAllowlistFunction", "S3AUDIT_CONFIG_TABLE"), "CheckAllowlist table");
         TemplateDocument.AssertJson(TemplateDocument.Ref("ConfigTable"), _template.EnvironmentVariable("ClassifySensitivityFunction", "S3AUDIT_CONFIG_TABLE"), "ClassifySensitivity table");
         TemplateDocument.AssertJson(TemplateDocument.Ref("DedupTable"), _template.EnvironmentVariable("DeduplicateAlertFunction", "S3AUDIT_DEDUP_TABLE"), "DeduplicateAlert table");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("BurstLimit"), _template.EnvironmentVariable("DeduplicateAlertFunction", "S3AUDIT_BURST_LIMIT"), "DeduplicateAlert burst limit");
+        Assert.Equal(Core.Config.AuditConfig.DefaultBurstLimit, (int?)_template.Parameters["BurstLimit"]?["Default"]);
 
         var machine = TemplateDocument.Policies(_template.StateMachineProperties);
         var templates = machine.Where(p => p is JsonObject o && !o.ContainsKey("Statement")).ToList();

@@ -54,7 +54,7 @@ public static class TextReport
         foreach (var reason in alert.Candidate.Reasons)
             output.WriteLine($"  why        {reason}");
         if (alert.Duplicates > 0)
-            output.WriteLine($"  repeats    {Plural(alert.Duplicates, "more event")} of the same access within {InMemoryDeduplicator.FormatWindow(config.DedupWindow)}");
+            output.WriteLine($"  repeats    {Plural(alert.Duplicates, "more event")} counted on this alert (same access within {DedupReasons.FormatWindow(config.DedupWindow)}, or past the burst limit)");
         output.WriteLine($"  event      {access.EventId}");
     }
 

@@ -13,6 +13,9 @@ public sealed class AuditConfig
     /// <summary>The dedup window when a config names none.</summary>
     public static readonly TimeSpan DefaultDedupWindow = TimeSpan.FromMinutes(15);
 
+    /// <summary>Alerts per principal, source and bucket within the window before further objects are only counted.</summary>
+    public const int DefaultBurstLimit = 10;
+
     /// <summary>Compiled allowlist.</summary>
     public Allowlist Allowlist { get; }
 
@@ -25,8 +28,12 @@ public sealed class AuditConfig
     /// <summary>How long an alert suppresses repeats of the same access.</summary>
     public TimeSpan DedupWindow { get; }
 
-    private AuditConfig(Allowlist allowlist, SensitivityClassifier classifier, IReadOnlySet<string> monitored, TimeSpan window)
+    /// <summary>At most this many alerts per principal, source and bucket within the window; 0: no limit.</summary>
+    public int BurstLimit { get; }
+
+    private AuditConfig(Allowlist allowlist, SensitivityClassifier classifier, IReadOnlySet<string> monitored, TimeSpan window, int burstLimit = DefaultBurstLimit)
     {
+        BurstLimit = burstLimit;
         Allowlist = allowlist;
         Classifier = classifier;
         MonitoredEvents = monitored;
@@ -54,7 +61,8 @@ public sealed class AuditConfig
         IEnumerable<AllowlistEntry> entries,
         IEnumerable<SensitivityRule> rules,
         IEnumerable<string>? monitoredEvents = null,
-        TimeSpan? dedupWindow = null)
+        TimeSpan? dedupWindow = null,
+        int? burstLimit = null)
     {
         var allowlist = Allowlist.Build(entries, out var badEntries);
         if (badEntries.Count > 0)
@@ -68,7 +76,9 @@ public sealed class AuditConfig
         var monitored = new HashSet<string>(monitoredEvents ?? DefaultMonitoredEvents, StringComparer.Ordinal);
         if (monitored.Count == 0)
             throw new ConfigException("monitoredEvents is empty: nothing would be evaluated");
-        return new AuditConfig(allowlist, classifier, monitored, window);
+        if (burstLimit < 0)
+            throw new ConfigException("burstLimit must be 0 (no limit) or more");
+        return new AuditConfig(allowlist, classifier, monitored, window, burstLimit ?? DefaultBurstLimit);
     }
 }
 

@@ -11,7 +11,7 @@ namespace S3AuditFlow.Core.Config;
 public static class ConfigLoader
 {
     private static readonly string[] SeedKeys = ["authorized_sources", "authorized_entities", "sensitive_filename_keywords"];
-    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes" };
+    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit" };
     private static readonly HashSet<string> EntryKeys = new(StringComparer.Ordinal) { "value", "bucket", "expires", "note", "addedBy", "addedAt" };
     private static readonly HashSet<string> RuleKeys = new(StringComparer.Ordinal) { "type", "value", "level", "bucket", "note", "addedBy", "addedAt" };
 
@@ -89,7 +89,14 @@ public static class ConfigLoader
                 throw new ConfigException($"dedupWindowMinutes {minutes.GetRawText()}: expected a number of minutes between 0 and 10080");
             window = TimeSpan.FromMinutes(value);
         }
-        return AuditConfig.Create(entries, rules, monitored, window);
+        int? burstLimit = null;
+        if (root.TryGetProperty("burstLimit", out var burst))
+        {
+            if (burst.ValueKind != JsonValueKind.Number || !burst.TryGetInt32(out var limit) || limit < 0)
+                throw new ConfigException($"burstLimit {burst.GetRawText()}: expected a whole number, 0 for no limit");
+            burstLimit = limit;
+        }
+        return AuditConfig.Create(entries, rules, monitored, window, burstLimit);
     }
 
     private static IEnumerable<AllowlistEntry> Entries(JsonElement root, string name, EntryKind kind)

@@ -8,37 +8,51 @@ public sealed record DedupDecision(bool IsFirst, string? RepeatsEventId, string 
 
 /// <summary>
 /// Dedup for one process (scan): the same eventID again, or the same access within the window after the alert it
-/// repeats, is a duplicate. The window is measured on eventTime; feed candidates in (eventTime, input order) so the
-/// result does not depend on the order files were read. The DynamoDB store applies the same rule across Lambdas.
+/// repeats, is a duplicate; past <paramref name="burstLimit"/> alerts for one principal and source on one bucket
+/// within the window, further objects are duplicates of the burst's first alert (0: no limit). The window is
+/// measured on eventTime; feed candidates in (eventTime, input order) so the result does not depend on the order
+/// files were read. The DynamoDB store applies the same rules across Lambdas.
 /// </summary>
-public sealed class InMemoryDeduplicator(TimeSpan window)
+public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0)
 {
     private readonly Dictionary<string, string> _alertByEventId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string EventId, DateTimeOffset Until)> _openAlerts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string FirstEventId, DateTimeOffset Until, int Alerts)> _bursts = new(StringComparer.Ordinal);
 
     /// <summary>Decides one candidate and remembers it.</summary>
     public DedupDecision Decide(AlertCandidate candidate)
     {
         var access = candidate.Access;
         if (_alertByEventId.TryGetValue(access.EventId, out var seenAs))
-            return new DedupDecision(false, seenAs, $"eventID {access.EventId} already seen");
+            return new DedupDecision(false, seenAs, DedupReasons.EventSeen(access.EventId));
 
         var key = candidate.AccessKey;
         if (_openAlerts.TryGetValue(key, out var open) && access.EventTime < open.Until)
         {
             _alertByEventId[access.EventId] = open.EventId;
-            return new DedupDecision(false, open.EventId,
-                $"repeats alert {open.EventId}: same principal, source and object within {FormatWindow(window)}");
+            return new DedupDecision(false, open.EventId, DedupReasons.Repeat(open.EventId, window));
+        }
+
+        if (burstLimit > 0)
+        {
+            var burstKey = candidate.BurstKey;
+            if (_bursts.TryGetValue(burstKey, out var burst) && access.EventTime < burst.Until)
+            {
+                if (burst.Alerts >= burstLimit)
+                {
+                    _alertByEventId[access.EventId] = burst.FirstEventId;
+                    return new DedupDecision(false, burst.FirstEventId, DedupReasons.Burst(burst.FirstEventId, burstLimit, window));
+                }
+                _bursts[burstKey] = burst with { Alerts = burst.Alerts + 1 };
+            }
+            else
+            {
+                _bursts[burstKey] = (access.EventId, access.EventTime + window, 1);
+            }
         }
 
         _openAlerts[key] = (access.EventId, access.EventTime + window);
         _alertByEventId[access.EventId] = access.EventId;
         return new DedupDecision(true, null, "");
     }
-
-    /// <summary>"15 min", "1 h", "90 s".</summary>
-    public static string FormatWindow(TimeSpan window) =>
-        window.TotalHours >= 1 && window.TotalHours == Math.Floor(window.TotalHours) ? $"{window.TotalHours:0} h"
-        : window.TotalMinutes == Math.Floor(window.TotalMinutes) ? $"{window.TotalMinutes:0} min"
-        : $"{window.TotalSeconds:0} s";
 }

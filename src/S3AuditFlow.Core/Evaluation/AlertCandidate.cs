@@ -28,6 +28,14 @@ public sealed record AlertCandidate(S3Access Access, Classification Classificati
     public string Reason => string.Join("; ", Reasons);
 
     /// <summary>
+    /// What makes reads one burst: principal, source, bucket and outcome. A harvest of a whole bucket is one burst;
+    /// past the burst limit its further objects are counted on the burst's first alert instead of alerting each.
+    /// </summary>
+    public string BurstKey =>
+        string.Join('\u001f', Access.Principal.DedupIdentity, Access.Source.Value, Access.Source.VpcEndpointId ?? "", Access.ReadObject.Bucket,
+            Access.Failed ? "failed" : "succeeded");
+
+    /// <summary>
     /// What makes two reads "the same access" for dedup: principal, source, bucket, key and whether it succeeded,
     /// so a successful read after a refused attempt alerts instead of passing as a repeat of the refusal.
     /// </summary>

@@ -45,7 +45,7 @@ public sealed class ScanEngine(AuditConfig config)
 
     private List<Alert> Deduplicate(InputScan[] scans)
     {
-        var deduplicator = new InMemoryDeduplicator(config.DedupWindow);
+        var deduplicator = new InMemoryDeduplicator(config.DedupWindow, config.BurstLimit);
         var alerts = new List<Alert>();
         var alertsById = new Dictionary<string, Alert>(StringComparer.Ordinal);
         var ordered = scans.SelectMany(s => s.Candidates)

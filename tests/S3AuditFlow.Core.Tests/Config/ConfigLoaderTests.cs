@@ -125,6 +125,8 @@ public class ConfigLoaderTests
     [InlineData("""{"dedupWindowMinutes": -5}""", "dedupWindowMinutes", "-5")]
     [InlineData("""{"dedupWindowMinutes": "15"}""", "dedupWindowMinutes", "\"15\"")]
     [InlineData("""{"dedupWindowMinutes": 20000}""", "dedupWindowMinutes", "20000")]
+    [InlineData("""{"burstLimit": -1}""", "burstLimit", "-1")]
+    [InlineData("""{"burstLimit": 2.5}""", "burstLimit", "2.5")]
     [InlineData("""{"monitoredEvents": []}""", "monitoredEvents", "empty")]
     [InlineData("""{"monitoredEvents": ["GetObject", " "]}""", "monitoredEvents[1]", "non-empty")]
     [InlineData("""{"authorized_sources": ["54.153.44.90"], "extra": 1}""", "\"extra\"", "seed-format")]
@@ -161,4 +163,13 @@ public class ConfigLoaderTests
 
     private static DateTimeOffset Utc(int year, int month, int day, int hour, int minute, int second) =>
         new(year, month, day, hour, minute, second, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("""{}""", AuditConfig.DefaultBurstLimit)]
+    [InlineData("""{"burstLimit": 25}""", 25)]
+    [InlineData("""{"burstLimit": 0}""", 0)]
+    public void BurstLimitDefaultsAndCanBeSetOrTurnedOff(string json, int expected)
+    {
+        Assert.Equal(expected, Load(json).BurstLimit);
+    }
 }

@@ -113,7 +113,7 @@ public class InMemoryDeduplicatorTests
     [InlineData(90, "90 s")]
     public void FormatsTheWindow(int seconds, string expected)
     {
-        Assert.Equal(expected, InMemoryDeduplicator.FormatWindow(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(expected, DedupReasons.FormatWindow(TimeSpan.FromSeconds(seconds)));
     }
 
     [Fact]
@@ -124,5 +124,31 @@ public class InMemoryDeduplicatorTests
         var success = Decide(Read(eventId: "read", time: T0.AddMinutes(2)));
 
         Assert.True(success.IsFirst);
+    }
+
+    [Fact]
+    public void PastTheBurstLimitFurtherObjectsAreCountedOnTheBurstsFirstAlert()
+    {
+        var dedup = new InMemoryDeduplicator(TimeSpan.FromMinutes(15), burstLimit: 2);
+        Assert.True(dedup.Decide(Candidate(Read(key: "cardholder-1.csv", eventId: "a"))).IsFirst);
+        Assert.True(dedup.Decide(Candidate(Read(key: "cardholder-2.csv", eventId: "b", time: T0.AddMinutes(1)))).IsFirst);
+
+        var third = dedup.Decide(Candidate(Read(key: "cardholder-3.csv", eventId: "c", time: T0.AddMinutes(2))));
+
+        Assert.Equal(new DedupDecision(false, "a", "burst: 2 alerts already raised for this principal and source on this bucket within 15 min; counted on alert a"), third);
+        // Another bucket, another source, or a new window is another burst.
+        Assert.True(dedup.Decide(Candidate(Read(key: "cardholder-4.csv", bucket: "hr", eventId: "d", time: T0.AddMinutes(3)))).IsFirst);
+        Assert.True(dedup.Decide(Candidate(Read(key: "cardholder-5.csv", source: SourceAddress.From("203.0.113.9", null, null), eventId: "e", time: T0.AddMinutes(3)))).IsFirst);
+        Assert.True(dedup.Decide(Candidate(Read(key: "cardholder-6.csv", eventId: "f", time: T0.AddMinutes(15)))).IsFirst);
+    }
+
+    [Fact]
+    public void ABurstLimitOfZeroAlertsOnEveryObject()
+    {
+        var dedup = new InMemoryDeduplicator(TimeSpan.FromMinutes(15), burstLimit: 0);
+
+        var decisions = Enumerable.Range(0, 50).Select(i => dedup.Decide(Candidate(Read(key: $"cardholder-{i}.csv", eventId: $"e{i}")))).ToList();
+
+        Assert.All(decisions, d => Assert.True(d.IsFirst));
     }
 }
