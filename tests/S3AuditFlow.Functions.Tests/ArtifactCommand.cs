@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using S3AuditFlow.TestSupport;
 
 namespace S3AuditFlow.Functions.Tests;
@@ -18,13 +17,7 @@ internal static class ArtifactCommand
 
     public static async Task<CommandResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory ?? RepoPaths.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(fileName) { WorkingDirectory = workingDirectory ?? RepoPaths.Root };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         // No MSBuild nodes or compiler servers outliving the build: they would keep the output pipes open.
@@ -34,38 +27,19 @@ internal static class ArtifactCommand
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         var command = fileName + " " + string.Join(' ', start.ArgumentList);
-        var output = new StringBuilder();
-        void Append(string? line)
-        {
-            if (line is null)
-                return;
-            lock (output)
-                output.AppendLine(line);
-        }
         var clock = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        using var captured = CapturedProcess.Start(start);
         using var cancel = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(cancel.Token);
+            await captured.Process.WaitForExitAsync(cancel.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{command} did not finish in {timeout.TotalSeconds} s:\n{Snapshot()}");
+            captured.Process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{command} did not finish in {timeout.TotalSeconds} s:\n{captured.Output}");
         }
-        return new CommandResult(command, process.ExitCode, Snapshot(), clock.Elapsed);
-
-        string Snapshot()
-        {
-            lock (output)
-                return output.ToString();
-        }
+        return new CommandResult(command, captured.Process.ExitCode, captured.Output, clock.Elapsed);
     }
 
     /// <summary>Runs a command and asserts it exits 0, showing its output otherwise.</summary>

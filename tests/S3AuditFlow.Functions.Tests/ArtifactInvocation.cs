@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace S3AuditFlow.Functions.Tests;
 
@@ -13,32 +12,14 @@ internal static class ArtifactInvocation
     public static async Task<(RuntimeReply Reply, string Output)> InvokeOnceAsync(string fileName, IEnumerable<string> arguments, string step, string payload, TimeSpan timeout)
     {
         using var api = new FakeRuntimeApi();
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
+        var start = new ProcessStartInfo(fileName) { WorkingDirectory = Path.GetTempPath() };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = api.Address;
         start.Environment["S3AUDIT_STEP"] = step;
         start.Environment["AWS_REGION"] = "eu-west-1";
-        var output = new StringBuilder();
-        void Append(string? line)
-        {
-            if (line is null)
-                return;
-            lock (output)
-                output.AppendLine(line);
-        }
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        using var captured = CapturedProcess.Start(start);
+        var process = captured.Process;
         try
         {
             var reply = api.Invoke(payload);
@@ -47,12 +28,12 @@ internal static class ArtifactInvocation
             if (first != reply)
             {
                 var why = first == exited ? $"exited with {process.ExitCode}" : $"sent nothing in {timeout.TotalSeconds} s";
-                throw new Xunit.Sdk.XunitException($"{start.FileName} {why}; its output:\n{Snapshot()}");
+                throw new Xunit.Sdk.XunitException($"{start.FileName} {why}; its output:\n{captured.Output}");
             }
             // The step logs its decision before the loop responds, but the line may still be in the pipe.
-            for (var wait = 0; wait < 50 && !Snapshot().Contains('\n', StringComparison.Ordinal); wait++)
+            for (var wait = 0; wait < 50 && !captured.Output.Contains('\n', StringComparison.Ordinal); wait++)
                 await Task.Delay(100);
-            return (await reply, Snapshot());
+            return (await reply, captured.Output);
         }
         finally
         {
@@ -61,12 +42,6 @@ internal static class ArtifactInvocation
                 process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
-        }
-
-        string Snapshot()
-        {
-            lock (output)
-                return output.ToString();
         }
     }
 }
