@@ -10,96 +10,102 @@ using S3AuditFlow.Core.Stores;
 namespace S3AuditFlow.Aws;
 
 /// <summary>
-/// Dedup across concurrent Lambda executions with conditional writes. The same eventID twice is a duplicate
-/// (idempotency item). The first occurrence of an access wins a conditional PutItem whose condition checks the
-/// window itself (attribute_not_exists OR expiresAt &lt;= :now), because TTL deletes expired items up to days late;
-/// later occurrences add to its counter. Time is the event's time, as in `scan`, so replays decide alike.
+/// Dedup across concurrent Lambda executions with conditional writes, the same rules as <see cref="InMemoryDeduplicator"/>:
+/// <list type="bullet">
+/// <item>an event ID is claimed once (<c>event#ID</c>); another execution with the same ID is a duplicate;</item>
+/// <item>the first occurrence of an access (<c>access#SHA256</c>) wins a conditional PutItem whose condition checks the
+/// window itself, because TTL deletes expired items up to days late; repeats add to its counter;</item>
+/// <item>a burst item (<c>burst#SHA256</c>) lets at most <paramref name="burstLimit"/> alerts through per window (0: no
+/// limit); it records which events it let through, so a retried or resent write is recognised, never double-counted.</item>
+/// </list>
+/// Windows are measured on the event's time, as in `scan`. Once decided, the decision is stored on the event item:
+/// a retry within the same execution (Step Functions retries Lambda.* errors even when the function had finished)
+/// gets it back instead of being judged a duplicate of itself.
 /// </summary>
-/// <param name="burstLimit">At most this many alerts per principal, source and bucket within the window (a burst
-/// item counts them); further objects are counted on the burst's first alert. 0: no limit.</param>
-public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeSpan window, int burstLimit = 0) : IDedupStore
+public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeSpan window, int burstLimit = 0, TimeProvider? time = null) : IDedupStore
 {
     /// <summary>How long items outlive their window before TTL may clean them up (alerts stay listable).</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
 
+    /// <summary>An undecided claim older than this was left by an attempt that died; another execution may take it.</summary>
+    public static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(15);
+
     private const int MaxRaces = 3;
+    private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(2);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <inheritdoc />
-    /// <remarks>
-    /// A retry within the same execution (Step Functions retries Lambda.* errors even when the function finished)
-    /// finds its own claim and its own alert item and is judged the first occurrence again, so the alert is
-    /// published (possibly twice) rather than lost; the same event ID in another execution is a duplicate.
-    /// </remarks>
     public async Task<DedupDecision> RecordAsync(AlertCandidate candidate, string? executionId = null, CancellationToken cancellationToken = default)
     {
         var access = candidate.Access;
-        if (!await ClaimEventIdAsync(candidate, executionId ?? "none:" + Guid.NewGuid().ToString("N"), cancellationToken).ConfigureAwait(false))
+        var execution = executionId ?? "none:" + Guid.NewGuid().ToString("N");
+        var previous = await ClaimEventIdAsync(candidate, execution, cancellationToken).ConfigureAwait(false);
+        if (previous is null)
             return new DedupDecision(false, access.EventId, DedupReasons.EventSeen(access.EventId));
+        if (StoredDecision(previous, execution) is { } stored)
+            return stored;
+
+        DedupDecision decision;
         try
         {
-            return await RecordAccessAsync(candidate, cancellationToken).ConfigureAwait(false);
+            decision = await RecordAccessAsync(candidate, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            // Release the event ID so a later re-drive of this event (after the outage) is judged afresh.
-            await ReleaseEventIdAsync(access.EventId).ConfigureAwait(false);
+            await UndoAsync(candidate).ConfigureAwait(false);
             throw;
         }
+        await RememberAsync(access.EventId, decision).ConfigureAwait(false);
+        return decision;
     }
 
     /// <summary>The item id of an access: a hash, since principal + source + bucket + key can exceed the key size limit.</summary>
     public static string AccessItemId(AlertCandidate candidate) => "access#" + Hash(candidate.AccessKey);
 
-    /// <summary>The item id of a burst (principal, source, bucket, outcome).</summary>
+    /// <summary>The item id of a burst (<see cref="AlertCandidate.BurstKey"/>).</summary>
     public static string BurstItemId(AlertCandidate candidate) => "burst#" + Hash(candidate.BurstKey);
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private async Task<bool> ClaimEventIdAsync(AlertCandidate candidate, string executionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims the event ID; returns the item as it was (empty when new), or null when another execution holds it.
+    /// A claim may be taken again when released (its attempt failed), by the same execution (a retry), or when it was
+    /// never decided and is stale (its attempt died without releasing it).
+    /// </summary>
+    private async Task<Dictionary<string, AttributeValue>?> ClaimEventIdAsync(AlertCandidate candidate, string execution, CancellationToken cancellationToken)
     {
-        var request = new PutItemRequest
+        var now = _time.GetUtcNow();
+        var claim = new UpdateItemRequest
         {
             TableName = table,
-            Item = new()
+            Key = Key("event#" + candidate.Access.EventId),
+            UpdateExpression = "SET executionId = :execution, eventTime = :eventTime, claimedAt = :claimedAt, #ttl = :ttl REMOVE released",
+            ConditionExpression = "attribute_not_exists(#id) OR released = :true OR executionId = :execution OR (attribute_not_exists(decision) AND claimedAt < :stale)",
+            ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey, ["#ttl"] = DynamoTables.TtlAttribute },
+            ExpressionAttributeValues = new()
             {
-                [DynamoTables.DedupKey] = S("event#" + candidate.Access.EventId),
-                ["eventTime"] = S(Iso(candidate.Access.EventTime)),
-                ["executionId"] = S(executionId),
-                [DynamoTables.TtlAttribute] = N(Seconds(candidate.Access.EventTime + window + Retention)),
+                [":execution"] = S(execution),
+                [":eventTime"] = S(Iso(candidate.Access.EventTime)),
+                [":claimedAt"] = N(Millis(now)),
+                [":stale"] = N(Millis(now - StaleClaim)),
+                [":ttl"] = Ttl(candidate.Access.EventTime),
+                [":true"] = new AttributeValue { BOOL = true },
             },
-            // A released claim (its attempt failed mid-way) may be taken again, and so may our own (a retry).
-            ConditionExpression = "attribute_not_exists(#id) OR released = :true OR executionId = :execution",
-            ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
-            ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true }, [":execution"] = S(executionId) },
+            ReturnValues = ReturnValue.ALL_OLD,
         };
-        try
-        {
-            await StoreErrors.Guard($"writing to {table}", () => client.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
+        var response = await ConditionalAsync(() => client.UpdateItemAsync(claim, cancellationToken)).ConfigureAwait(false);
+        return response is null ? null : response.Attributes ?? [];
     }
 
-    /// <summary>Marks the claim released (an update, so the function needs no DeleteItem permission).</summary>
-    private async Task ReleaseEventIdAsync(string eventId)
+    /// <summary>The decision an earlier attempt of this execution stored, if it got that far.</summary>
+    private static DedupDecision? StoredDecision(Dictionary<string, AttributeValue> previous, string execution)
     {
-        try
-        {
-            await client.UpdateItemAsync(new UpdateItemRequest
-            {
-                TableName = table,
-                Key = new() { [DynamoTables.DedupKey] = S("event#" + eventId) },
-                UpdateExpression = "SET released = :true",
-                ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true } },
-            }).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is AmazonDynamoDBException or Amazon.Runtime.AmazonClientException or HttpRequestException or TaskCanceledException)
-        {
-            // The store is down; the caller already reports the event as not evaluated.
-        }
+        if (Text(previous, "executionId") != execution || Text(previous, "decision") is not { } decision)
+            return null;
+        return decision == "alert"
+            ? new DedupDecision(true, null, "")
+            : new DedupDecision(false, Text(previous, "alertId"), Text(previous, "reason") ?? "");
     }
 
     private async Task<DedupDecision> RecordAccessAsync(AlertCandidate candidate, CancellationToken cancellationToken)
@@ -109,125 +115,30 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
         var now = N(Millis(access.EventTime));
         for (var race = 0; ; race++)
         {
-            try
-            {
-                await StoreErrors.Guard($"writing to {table}", () => client.PutItemAsync(FirstOccurrence(candidate, id, now), cancellationToken)).ConfigureAwait(false);
-                return burstLimit > 0 ? await CheckBurstAsync(candidate, id, now, cancellationToken).ConfigureAwait(false) : new DedupDecision(true, null, "");
-            }
-            catch (ConditionalCheckFailedException)
-            {
-                // A live alert exists for this access: count this event on it.
-            }
-            var update = new UpdateItemRequest
+            if (await ConditionalAsync(() => client.PutItemAsync(FirstOccurrence(candidate, id, now), cancellationToken)).ConfigureAwait(false) is not null)
+                return burstLimit > 0 ? await CheckBurstAsync(candidate, id, cancellationToken).ConfigureAwait(false) : new DedupDecision(true, null, "");
+
+            // A live alert exists for this access: count this event on it.
+            var count = new UpdateItemRequest
             {
                 TableName = table,
-                Key = new() { [DynamoTables.DedupKey] = S(id) },
+                Key = Key(id),
                 UpdateExpression = "ADD duplicates :one",
                 ConditionExpression = "attribute_exists(#id) AND expiresAt > :now",
                 ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
                 ExpressionAttributeValues = new() { [":one"] = N(1), [":now"] = now },
                 ReturnValues = ReturnValue.ALL_NEW,
             };
-            try
+            if (await ConditionalAsync(() => client.UpdateItemAsync(count, cancellationToken)).ConfigureAwait(false) is { } counted)
             {
-                var updated = await StoreErrors.Guard($"writing to {table}", () => client.UpdateItemAsync(update, cancellationToken)).ConfigureAwait(false);
-                var alertId = updated.Attributes["eventId"].S;
-                return new DedupDecision(false, alertId, DedupReasons.Repeat(alertId, window));
-            }
-            catch (ConditionalCheckFailedException) when (race < MaxRaces)
-            {
-                // The alert's window ended between our two writes: try to become the first occurrence again.
-            }
-            catch (ConditionalCheckFailedException e)
-            {
-                throw new StoreUnavailableException($"writing to {table}: access item {id} keeps failing both conditions", e);
-            }
-        }
-    }
-
-    /// <summary>
-    /// A new object for this access: an alert while its burst (principal, source, bucket) has raised fewer than the
-    /// limit within the window; else counted on the burst's first alert, and the access item points there too.
-    /// </summary>
-    private async Task<DedupDecision> CheckBurstAsync(AlertCandidate candidate, string accessId, AttributeValue now, CancellationToken cancellationToken)
-    {
-        var access = candidate.Access;
-        var id = BurstItemId(candidate);
-        var names = new Dictionary<string, string> { ["#id"] = DynamoTables.DedupKey };
-        for (var race = 0; ; race++)
-        {
-            var start = new PutItemRequest
-            {
-                TableName = table,
-                Item = new()
-                {
-                    [DynamoTables.DedupKey] = S(id),
-                    ["firstEventId"] = S(access.EventId),
-                    ["principal"] = S(access.Principal.Label),
-                    ["source"] = S(access.Source.Label),
-                    ["bucket"] = S(access.ReadObject.Bucket),
-                    ["alerts"] = N(1),
-                    ["suppressed"] = N(0),
-                    ["expiresAt"] = N(Millis(access.EventTime + window)),
-                    [DynamoTables.TtlAttribute] = N(Seconds(access.EventTime + window + Retention)),
-                },
-                ConditionExpression = "attribute_not_exists(#id) OR expiresAt <= :now OR firstEventId = :self",
-                ExpressionAttributeNames = names,
-                ExpressionAttributeValues = new() { [":now"] = now, [":self"] = S(access.EventId) },
-            };
-            if (await ConditionalAsync(() => client.PutItemAsync(start, cancellationToken)).ConfigureAwait(false) is not null)
-                return new DedupDecision(true, null, "");
-
-            var count = new UpdateItemRequest
-            {
-                TableName = table,
-                Key = new() { [DynamoTables.DedupKey] = S(id) },
-                UpdateExpression = "ADD alerts :one",
-                ConditionExpression = "expiresAt > :now AND alerts < :limit",
-                ExpressionAttributeValues = new() { [":one"] = N(1), [":now"] = now, [":limit"] = N(burstLimit) },
-            };
-            if (await ConditionalAsync(() => client.UpdateItemAsync(count, cancellationToken)).ConfigureAwait(false) is not null)
-                return new DedupDecision(true, null, "");
-
-            var suppress = new UpdateItemRequest
-            {
-                TableName = table,
-                Key = new() { [DynamoTables.DedupKey] = S(id) },
-                UpdateExpression = "ADD suppressed :one",
-                ConditionExpression = "expiresAt > :now",
-                ExpressionAttributeValues = new() { [":one"] = N(1), [":now"] = now },
-                ReturnValues = ReturnValue.ALL_NEW,
-            };
-            if (await ConditionalAsync(() => client.UpdateItemAsync(suppress, cancellationToken)).ConfigureAwait(false) is { } suppressed)
-            {
-                var firstId = suppressed.Attributes["firstEventId"].S;
-                var pointAtBurst = new UpdateItemRequest
-                {
-                    TableName = table,
-                    Key = new() { [DynamoTables.DedupKey] = S(accessId) },
-                    UpdateExpression = "SET eventId = :first",
-                    ExpressionAttributeValues = new() { [":first"] = S(firstId) },
-                };
-                await StoreErrors.Guard($"writing to {table}", () => client.UpdateItemAsync(pointAtBurst, cancellationToken)).ConfigureAwait(false);
-                return new DedupDecision(false, firstId, DedupReasons.Burst(firstId, burstLimit, window));
+                var alertId = Required(counted.Attributes, "eventId", id);
+                return new DedupDecision(false, alertId, counted.Attributes.ContainsKey("viaBurst")
+                    ? DedupReasons.Burst(alertId, burstLimit, window)
+                    : DedupReasons.Repeat(alertId, window));
             }
             if (race >= MaxRaces)
-                throw new StoreUnavailableException($"writing to {table}: burst item {id} keeps failing every condition");
-            // The burst's window ended between our writes: try to start the next one.
-        }
-    }
-
-    /// <summary>The response, or null when the write's condition did not hold.</summary>
-    private async Task<T?> ConditionalAsync<T>(Func<Task<T>> write)
-        where T : class
-    {
-        try
-        {
-            return await StoreErrors.Guard($"writing to {table}", write).ConfigureAwait(false);
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return null;
+                throw new StoreUnavailableException($"writing to {table}: access item {id} keeps failing both conditions");
+            // The alert's window ended between our two writes: try to become the first occurrence again.
         }
     }
 
@@ -244,10 +155,11 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
             ["source"] = S(access.Source.Label),
             ["bucket"] = S(access.ReadObject.Bucket),
             ["key"] = S(access.ReadObject.Key),
+            ["outcome"] = S(access.Outcome),
             ["severity"] = S(candidate.Severity.ToString().ToLowerInvariant()),
             ["duplicates"] = N(0),
             ["expiresAt"] = N(Millis(access.EventTime + window)),
-            [DynamoTables.TtlAttribute] = N(Seconds(access.EventTime + window + Retention)),
+            [DynamoTables.TtlAttribute] = Ttl(access.EventTime),
         };
         if (access.Principal.Arn is { } arn)
             item["principalArn"] = S(arn);
@@ -255,21 +167,196 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
         {
             TableName = table,
             Item = item,
-            // An item without expiresAt (edited by hand) would block every alert for the access: overwrite it.
+            // Items missing eventId or expiresAt (edited by hand) must not block every later alert for the access;
             // eventId = :self: a retry of the event that raised this very alert is still its first occurrence.
-            ConditionExpression = "attribute_not_exists(#id) OR attribute_not_exists(expiresAt) OR expiresAt <= :now OR eventId = :self",
+            ConditionExpression = "attribute_not_exists(#id) OR attribute_not_exists(eventId) OR attribute_not_exists(expiresAt) OR expiresAt <= :now OR eventId = :self",
             ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
             ExpressionAttributeValues = new() { [":now"] = now, [":self"] = S(access.EventId) },
         };
     }
+
+    /// <summary>
+    /// A new object for this access: an alert while its burst has let fewer than the limit through within the window;
+    /// else counted on the burst's first alert, and the access item points there until the burst ends.
+    /// </summary>
+    private async Task<DedupDecision> CheckBurstAsync(AlertCandidate candidate, string accessId, CancellationToken cancellationToken)
+    {
+        var access = candidate.Access;
+        var id = BurstItemId(candidate);
+        var now = N(Millis(access.EventTime));
+        var self = S(access.EventId);
+        var names = new Dictionary<string, string> { ["#id"] = DynamoTables.DedupKey };
+        for (var race = 0; ; race++)
+        {
+            var start = new PutItemRequest
+            {
+                TableName = table,
+                Item = new()
+                {
+                    [DynamoTables.DedupKey] = S(id),
+                    ["firstEventId"] = self,
+                    ["alerted"] = new AttributeValue { SS = [access.EventId] },
+                    ["principal"] = S(access.Principal.Label),
+                    ["source"] = S(access.Source.Label),
+                    ["bucket"] = S(access.ReadObject.Bucket),
+                    ["alerts"] = N(1),
+                    ["suppressed"] = N(0),
+                    ["expiresAt"] = N(Millis(access.EventTime + window)),
+                    [DynamoTables.TtlAttribute] = Ttl(access.EventTime),
+                },
+                ConditionExpression = "attribute_not_exists(#id) OR attribute_not_exists(firstEventId) OR attribute_not_exists(expiresAt) OR expiresAt <= :now",
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = new() { [":now"] = now },
+            };
+            if (await ConditionalAsync(() => client.PutItemAsync(start, cancellationToken)).ConfigureAwait(false) is not null)
+                return new DedupDecision(true, null, "");
+
+            // NOT contains(alerted, :self): a resent or retried write must not count the same event twice.
+            var count = BurstUpdate(id, "ADD alerts :one, alerted :selfSet", "expiresAt > :now AND alerts < :limit AND NOT contains(alerted, :self)",
+                now, self, new() { [":one"] = N(1), [":selfSet"] = new AttributeValue { SS = [access.EventId] }, [":limit"] = N(burstLimit) });
+            if (await ConditionalAsync(() => client.UpdateItemAsync(count, cancellationToken)).ConfigureAwait(false) is not null)
+                return new DedupDecision(true, null, "");
+
+            var suppress = BurstUpdate(id, "ADD suppressed :one", "expiresAt > :now AND NOT contains(alerted, :self)", now, self, new() { [":one"] = N(1) });
+            suppress.ReturnValues = ReturnValue.ALL_NEW;
+            if (await ConditionalAsync(() => client.UpdateItemAsync(suppress, cancellationToken)).ConfigureAwait(false) is { } suppressed)
+            {
+                var firstId = Required(suppressed.Attributes, "firstEventId", id);
+                await PointAtBurstAsync(accessId, access.EventId, firstId, suppressed.Attributes["expiresAt"], cancellationToken).ConfigureAwait(false);
+                return new DedupDecision(false, firstId, DedupReasons.Burst(firstId, burstLimit, window));
+            }
+
+            // Neither counted nor suppressed: either an earlier attempt already let this event through, or the burst ended.
+            var mine = BurstUpdate(id, "SET checkedAt = :now", "expiresAt > :now AND contains(alerted, :self)", now, self, []);
+            if (await ConditionalAsync(() => client.UpdateItemAsync(mine, cancellationToken)).ConfigureAwait(false) is not null)
+                return new DedupDecision(true, null, "");
+            if (race >= MaxRaces)
+                throw new StoreUnavailableException($"writing to {table}: burst item {id} keeps failing every condition");
+        }
+    }
+
+    private UpdateItemRequest BurstUpdate(string id, string update, string condition, AttributeValue now, AttributeValue self, Dictionary<string, AttributeValue> values)
+    {
+        values[":now"] = now;
+        values[":self"] = self;
+        return new UpdateItemRequest
+        {
+            TableName = table,
+            Key = Key(id),
+            UpdateExpression = update,
+            ConditionExpression = condition,
+            ExpressionAttributeValues = values,
+        };
+    }
+
+    /// <summary>Repeats of a suppressed object count on the burst's alert until the burst ends; only if the item is still ours.</summary>
+    private async Task PointAtBurstAsync(string accessId, string eventId, string firstId, AttributeValue burstExpiresAt, CancellationToken cancellationToken)
+    {
+        var point = new UpdateItemRequest
+        {
+            TableName = table,
+            Key = Key(accessId),
+            UpdateExpression = "SET eventId = :first, expiresAt = :until, viaBurst = :true",
+            ConditionExpression = "eventId = :self",
+            ExpressionAttributeValues = new()
+            {
+                [":first"] = S(firstId),
+                [":until"] = burstExpiresAt,
+                [":true"] = new AttributeValue { BOOL = true },
+                [":self"] = S(eventId),
+            },
+        };
+        await ConditionalAsync(() => client.UpdateItemAsync(point, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Stores the decision on the event item, best effort: the access and burst writes already hold it durably.</summary>
+    private async Task RememberAsync(string eventId, DedupDecision decision)
+    {
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":decision"] = S(decision.IsFirst ? "alert" : "duplicate"),
+            [":alert"] = S(decision.RepeatsEventId ?? eventId),
+            [":reason"] = S(decision.Reason.Length == 0 ? "first occurrence" : decision.Reason),
+        };
+        await BestEffortAsync(new UpdateItemRequest
+        {
+            TableName = table,
+            Key = Key("event#" + eventId),
+            UpdateExpression = "SET decision = :decision, alertId = :alert, reason = :reason",
+            ExpressionAttributeValues = values,
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After a failure mid-way: end our own access item's window (so later reads are not counted on an alert never
+    /// published) and release the claim (so a re-drive of the event is judged afresh). Best effort, bounded.
+    /// </summary>
+    private async Task UndoAsync(AlertCandidate candidate)
+    {
+        var access = candidate.Access;
+        await BestEffortAsync(new UpdateItemRequest
+        {
+            TableName = table,
+            Key = Key(AccessItemId(candidate)),
+            UpdateExpression = "SET expiresAt = :zero",
+            ConditionExpression = "eventId = :self",
+            ExpressionAttributeValues = new() { [":zero"] = N(0), [":self"] = S(access.EventId) },
+        }).ConfigureAwait(false);
+        await BestEffortAsync(new UpdateItemRequest
+        {
+            TableName = table,
+            Key = Key("event#" + access.EventId),
+            UpdateExpression = "SET released = :true",
+            ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true } },
+        }).ConfigureAwait(false);
+    }
+
+    private async Task BestEffortAsync(UpdateItemRequest request)
+    {
+        using var budget = new CancellationTokenSource(CleanupBudget);
+        try
+        {
+            await client.UpdateItemAsync(request, budget.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AmazonDynamoDBException or Amazon.Runtime.AmazonClientException or HttpRequestException or OperationCanceledException)
+        {
+            // The store is failing; the caller reports the event as not evaluated, or already holds the decision.
+        }
+    }
+
+    /// <summary>The response, or null when the write's condition did not hold; other failures become StoreUnavailableException.</summary>
+    private async Task<T?> ConditionalAsync<T>(Func<Task<T>> write)
+        where T : class
+    {
+        try
+        {
+            return await StoreErrors.Guard($"writing to {table}", write).ConfigureAwait(false);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+    }
+
+    private string Required(Dictionary<string, AttributeValue>? item, string name, string id) =>
+        Text(item, name) ?? throw new StoreUnavailableException($"writing to {table}: item {id} has no {name}");
+
+    private static string? Text(Dictionary<string, AttributeValue>? item, string name) =>
+        item is not null && item.TryGetValue(name, out var value) && value.S is { Length: > 0 } text ? text : null;
+
+    private static Dictionary<string, AttributeValue> Key(string id) => new() { [DynamoTables.DedupKey] = S(id) };
+
+    /// <summary>TTL from the later of the event's time and now: replayed old events must not be cleaned up at once.</summary>
+    private AttributeValue Ttl(DateTimeOffset eventTime) =>
+        N((Max(eventTime, _time.GetUtcNow()) + window + Retention).ToUnixTimeSeconds());
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static AttributeValue S(string value) => new() { S = value };
 
     private static AttributeValue N(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
 
     private static long Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
-
-    private static long Seconds(DateTimeOffset time) => time.ToUnixTimeSeconds();
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Microsoft.Extensions.Time.Testing;
 using S3AuditFlow.Core.Dedup;
+using S3AuditFlow.Core.Evaluation;
 using S3AuditFlow.Core.Stores;
 using S3AuditFlow.TestSupport;
 
@@ -199,10 +201,114 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         Assert.Contains(error.InnerException!.GetType().Name, error.Message, StringComparison.Ordinal);
     }
 
-    private async Task<(DynamoDedupStore Store, string Table)> NewStoreAsync()
+    /// <summary>A store whose clock stands at the events' time, as it would when judging them live.</summary>
+    private async Task<(DynamoDedupStore Store, string Table)> NewStoreAsync(int burstLimit = 0)
     {
         var table = await dynalite.Server.CreateDedupTableAsync();
-        return (new DynamoDedupStore(_client, table, Window), table);
+        return (new DynamoDedupStore(_client, table, Window, burstLimit, new FakeTimeProvider(TestData.T0)), table);
+    }
+
+    private static AlertCandidate Object(int i, string eventId, int minutes = 0) =>
+        TestData.Candidate(TestData.Access(eventId, TestData.T0.AddMinutes(minutes), key: $"exports/cardholder-{i}.csv"));
+
+    [Fact]
+    public async Task A_retried_burst_alert_whose_reply_was_lost_is_an_alert_again_and_counts_once()
+    {
+        var (store, table) = await NewStoreAsync(burstLimit: 2);
+        await store.RecordAsync(Object(0, "a"), "execution-a");
+        Assert.True((await store.RecordAsync(Object(1, "b"), "execution-b")).IsFirst);
+
+        var retry = await store.RecordAsync(Object(1, "b"), "execution-b");
+
+        Assert.True(retry.IsFirst);
+        var burst = (await GetAsync(table, DynamoDedupStore.BurstItemId(Object(0, "a"))))!;
+        Assert.Equal(("2", "0"), (burst["alerts"].N, burst["suppressed"].N));
+    }
+
+    [Fact]
+    public async Task A_retry_after_an_attempt_died_before_storing_its_decision_is_still_recognised()
+    {
+        var (store, table) = await NewStoreAsync(burstLimit: 2);
+        await store.RecordAsync(Object(0, "a"), "execution-a");
+        await store.RecordAsync(Object(1, "b"), "execution-b");
+        // As if the first attempt of b died after its burst write: no decision on its event item.
+        await _client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = table,
+            Key = new() { ["id"] = new() { S = "event#b" } },
+            UpdateExpression = "REMOVE decision, alertId, reason",
+        });
+
+        var retry = await store.RecordAsync(Object(1, "b"), "execution-b");
+
+        Assert.True(retry.IsFirst);
+        var burst = (await GetAsync(table, DynamoDedupStore.BurstItemId(Object(0, "a"))))!;
+        Assert.Equal(("2", "0"), (burst["alerts"].N, burst["suppressed"].N));
+    }
+
+    [Fact]
+    public async Task An_undecided_claim_is_taken_over_once_stale_but_not_while_fresh()
+    {
+        var table = await dynalite.Server.CreateDedupTableAsync();
+        var clock = new FakeTimeProvider(TestData.T0);
+        var store = new DynamoDedupStore(_client, table, Window, time: clock);
+        // A claim whose attempt died without deciding or releasing it (Lambda timeout).
+        await _client.PutItemAsync(new PutItemRequest
+        {
+            TableName = table,
+            Item = new()
+            {
+                ["id"] = new() { S = "event#event-1" },
+                ["executionId"] = new() { S = "execution-1" },
+                ["claimedAt"] = new() { N = TestData.T0.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
+            },
+        });
+
+        Assert.False((await store.RecordAsync(TestData.Candidate(TestData.Access("event-1")), "execution-2")).IsFirst);
+        clock.Advance(DynamoDedupStore.StaleClaim + TimeSpan.FromSeconds(1));
+        Assert.True((await store.RecordAsync(TestData.Candidate(TestData.Access("event-1")), "execution-3")).IsFirst);
+    }
+
+    [Fact]
+    public async Task A_suppressed_object_is_decided_as_scan_decides_it_during_and_after_its_burst()
+    {
+        var (store, _) = await NewStoreAsync(burstLimit: 1);
+        var scan = new InMemoryDeduplicator(Window, burstLimit: 1);
+        AlertCandidate[] sequence = [Object(0, "f"), Object(1, "s1", 10), Object(1, "s2", 12), Object(1, "s3", 20)];
+
+        foreach (var candidate in sequence)
+        {
+            var stored = await store.RecordAsync(candidate);
+            var scanned = scan.Decide(candidate);
+            Assert.Equal(scanned, stored);
+        }
+    }
+
+    [Fact]
+    public async Task A_burst_item_missing_its_fields_is_replaced_rather_than_blocking_alerts()
+    {
+        var (store, table) = await NewStoreAsync(burstLimit: 2);
+        await _client.PutItemAsync(new PutItemRequest
+        {
+            TableName = table,
+            Item = new() { ["id"] = new() { S = DynamoDedupStore.BurstItemId(Object(0, "a")) }, ["alerts"] = new() { N = "99" } },
+        });
+
+        Assert.True((await store.RecordAsync(Object(0, "a"))).IsFirst);
+        Assert.Equal("a", (await GetAsync(table, DynamoDedupStore.BurstItemId(Object(0, "a"))))!["firstEventId"].S);
+    }
+
+    [Fact]
+    public async Task Items_of_replayed_old_events_live_a_retention_period_from_now()
+    {
+        var table = await dynalite.Server.CreateDedupTableAsync();
+        var now = TestData.T0.AddDays(30);
+        var store = new DynamoDedupStore(_client, table, Window, time: new FakeTimeProvider(now));
+        var candidate = TestData.Candidate(TestData.Access("event-1"));
+
+        await store.RecordAsync(candidate);
+
+        Assert.Equal(Seconds(now + Window + DynamoDedupStore.Retention), (await GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["ttl"].N);
     }
 
     [Fact]

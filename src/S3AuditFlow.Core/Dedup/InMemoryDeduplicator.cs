@@ -8,15 +8,15 @@ public sealed record DedupDecision(bool IsFirst, string? RepeatsEventId, string 
 
 /// <summary>
 /// Dedup for one process (scan): the same eventID again, or the same access within the window after the alert it
-/// repeats, is a duplicate; past <paramref name="burstLimit"/> alerts for one principal and source on one bucket
-/// within the window, further objects are duplicates of the burst's first alert (0: no limit). The window is
-/// measured on eventTime; feed candidates in (eventTime, input order) so the result does not depend on the order
-/// files were read. The DynamoDB store applies the same rules across Lambdas.
+/// repeats, is a duplicate; past <paramref name="burstLimit"/> alerts for one burst (<see cref="AlertCandidate.BurstKey"/>)
+/// within the window, further objects are duplicates of the burst's first alert until the burst ends (0: no limit).
+/// The window is measured on eventTime; feed candidates in (eventTime, eventID, input order) so the result does not
+/// depend on the order files were read. The DynamoDB store applies the same rules across Lambdas.
 /// </summary>
 public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0)
 {
     private readonly Dictionary<string, string> _alertByEventId = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string EventId, DateTimeOffset Until)> _openAlerts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string EventId, DateTimeOffset Until, bool ViaBurst)> _openAlerts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string FirstEventId, DateTimeOffset Until, int Alerts)> _bursts = new(StringComparer.Ordinal);
 
     /// <summary>Decides one candidate and remembers it.</summary>
@@ -30,7 +30,8 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0)
         if (_openAlerts.TryGetValue(key, out var open) && access.EventTime < open.Until)
         {
             _alertByEventId[access.EventId] = open.EventId;
-            return new DedupDecision(false, open.EventId, DedupReasons.Repeat(open.EventId, window));
+            return new DedupDecision(false, open.EventId,
+                open.ViaBurst ? DedupReasons.Burst(open.EventId, burstLimit, window) : DedupReasons.Repeat(open.EventId, window));
         }
 
         if (burstLimit > 0)
@@ -40,6 +41,8 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0)
             {
                 if (burst.Alerts >= burstLimit)
                 {
+                    // Repeats of this object count on the burst's alert until the burst ends, as the DynamoDB store does.
+                    _openAlerts[key] = (burst.FirstEventId, burst.Until, true);
                     _alertByEventId[access.EventId] = burst.FirstEventId;
                     return new DedupDecision(false, burst.FirstEventId, DedupReasons.Burst(burst.FirstEventId, burstLimit, window));
                 }
@@ -51,7 +54,7 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0)
             }
         }
 
-        _openAlerts[key] = (access.EventId, access.EventTime + window);
+        _openAlerts[key] = (access.EventId, access.EventTime + window, false);
         _alertByEventId[access.EventId] = access.EventId;
         return new DedupDecision(true, null, "");
     }
