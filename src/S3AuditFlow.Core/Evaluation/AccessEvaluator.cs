@@ -15,9 +15,6 @@ public sealed class AccessEvaluator(AuditConfig config)
 {
     private readonly CloudTrailParser _parser = new(config.MonitoredEvents);
 
-    /// <summary>The config this evaluator judges by.</summary>
-    public AuditConfig Config => config;
-
     /// <summary>Evaluates one record or EventBridge event up to dedup.</summary>
     public Evaluation Evaluate(JsonElement record)
     {

@@ -6,9 +6,6 @@ namespace S3AuditFlow.Core.Stores;
 /// <summary>Allowlist entries and sensitivity rules as stored, before compilation.</summary>
 public sealed record RuleSet(IReadOnlyList<AllowlistEntry> Entries, IReadOnlyList<SensitivityRule> Rules)
 {
-    /// <summary>Nothing stored.</summary>
-    public static readonly RuleSet Empty = new([], []);
-
     /// <summary>Both sets together.</summary>
     public RuleSet Concat(RuleSet other) => new([.. Entries, .. other.Entries], [.. Rules, .. other.Rules]);
 }
