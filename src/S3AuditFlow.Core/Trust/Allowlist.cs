@@ -53,7 +53,8 @@ public sealed class Allowlist
     public TrustDecision Check(S3Access access)
     {
         var bucket = access.ReadObject.Bucket;
-        var source = Find(_sources, e => e.Matches(access.Source), bucket, access.EventTime);
+        var ip = access.Source.Ip;
+        var source = Find(_sources, e => e.Matches(access.Source, ip), bucket, access.EventTime);
         var principal = Find(_principals, e => e.Matches(access.Principal, access.RecipientAccountId), bucket, access.EventTime);
         var sourceTrusted = source is { IsExpiredAt: false };
         var principalTrusted = principal is { IsExpiredAt: false };

@@ -7,7 +7,8 @@ namespace S3AuditFlow.Core.Trust;
 public abstract class SourcePattern
 {
     /// <summary>True when the request's source is the one this entry names.</summary>
-    public abstract bool Matches(SourceAddress source);
+    /// <param name="ip">The source parsed once per check (<see cref="SourceAddress.Ip"/>), not once per entry.</param>
+    public abstract bool Matches(SourceAddress source, IPAddress? ip);
 
     /// <summary>Compiles an entry value, or says why it is not one.</summary>
     public static SourcePattern? TryCreate(string value, out string? error)
@@ -51,18 +52,18 @@ public abstract class SourcePattern
 
     private sealed class Network(IPNetwork network) : SourcePattern
     {
-        public override bool Matches(SourceAddress source) => source.Ip is { } ip && network.Contains(ip);
+        public override bool Matches(SourceAddress source, IPAddress? ip) => ip is not null && network.Contains(ip);
     }
 
     private sealed class VpcEndpoint(string id) : SourcePattern
     {
-        public override bool Matches(SourceAddress source) => string.Equals(source.VpcEndpointId, id, StringComparison.Ordinal);
+        public override bool Matches(SourceAddress source, IPAddress? ip) => string.Equals(source.VpcEndpointId, id, StringComparison.Ordinal);
     }
 
     /// <summary>"AWS Internal" and service names match only when logged literally (service names case-insensitively).</summary>
     private sealed class Literal(SourceKind kind, string text) : SourcePattern
     {
-        public override bool Matches(SourceAddress source) =>
+        public override bool Matches(SourceAddress source, IPAddress? ip) =>
             source.Kind == kind && string.Equals(source.Value, text, StringComparison.OrdinalIgnoreCase);
     }
 }
