@@ -1,3 +1,4 @@
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Trust;
 using S3AuditFlow.Core.Sensitivity;
 
@@ -31,9 +32,14 @@ public sealed class AuditConfig
     /// <summary>At most this many alerts per principal, source and bucket within the window; 0: no limit.</summary>
     public int BurstLimit { get; }
 
-    private AuditConfig(Allowlist allowlist, SensitivityClassifier classifier, IReadOnlySet<string> monitored, TimeSpan window, int burstLimit = DefaultBurstLimit)
+    /// <summary>The object counts at which a burst raises a harvest notification.</summary>
+    public HarvestPolicy Harvest { get; }
+
+    private AuditConfig(Allowlist allowlist, SensitivityClassifier classifier, IReadOnlySet<string> monitored, TimeSpan window,
+        int burstLimit = DefaultBurstLimit, HarvestPolicy? harvest = null)
     {
         BurstLimit = burstLimit;
+        Harvest = harvest ?? HarvestPolicy.Default;
         Allowlist = allowlist;
         Classifier = classifier;
         MonitoredEvents = monitored;
@@ -62,7 +68,8 @@ public sealed class AuditConfig
         IEnumerable<SensitivityRule> rules,
         IEnumerable<string>? monitoredEvents = null,
         TimeSpan? dedupWindow = null,
-        int? burstLimit = null)
+        int? burstLimit = null,
+        HarvestPolicy? harvest = null)
     {
         var allowlist = Allowlist.Build(entries, out var badEntries);
         if (badEntries.Count > 0)
@@ -78,7 +85,7 @@ public sealed class AuditConfig
             throw new ConfigException("monitoredEvents is empty: nothing would be evaluated");
         if (burstLimit < 0)
             throw new ConfigException("burstLimit must be 0 (no limit) or more");
-        return new AuditConfig(allowlist, classifier, monitored, window, burstLimit ?? DefaultBurstLimit);
+        return new AuditConfig(allowlist, classifier, monitored, window, burstLimit ?? DefaultBurstLimit, harvest);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Trust;
 using S3AuditFlow.Core.Sensitivity;
 
@@ -11,7 +12,7 @@ namespace S3AuditFlow.Core.Config;
 public static class ConfigLoader
 {
     private static readonly string[] SeedKeys = ["authorized_sources", "authorized_entities", "sensitive_filename_keywords"];
-    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit" };
+    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit", "harvestThresholds" };
     private static readonly HashSet<string> EntryKeys = new(StringComparer.Ordinal) { "value", "bucket", "expires", "note", "addedBy", "addedAt" };
     private static readonly HashSet<string> RuleKeys = new(StringComparer.Ordinal) { "type", "value", "level", "bucket", "note", "addedBy", "addedAt" };
 
@@ -96,7 +97,24 @@ public static class ConfigLoader
                 throw new ConfigException($"burstLimit {burst.GetRawText()}: expected a whole number, 0 for no limit");
             burstLimit = limit;
         }
-        return AuditConfig.Create(entries, rules, monitored, window, burstLimit);
+        return AuditConfig.Create(entries, rules, monitored, window, burstLimit, HarvestThresholds(root));
+    }
+
+    /// <summary>`harvestThresholds`: ascending whole numbers of objects; [] turns harvest notifications off.</summary>
+    private static HarvestPolicy? HarvestThresholds(JsonElement root)
+    {
+        if (!root.TryGetProperty("harvestThresholds", out _))
+            return null;
+        var thresholds = new List<long>();
+        var index = 0;
+        foreach (var item in Array(root, "harvestThresholds"))
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out var threshold))
+                throw new ConfigException($"harvestThresholds[{index}] {item.GetRawText()}: expected a whole number of objects");
+            thresholds.Add(threshold);
+            index++;
+        }
+        return new HarvestPolicy(thresholds);
     }
 
     private static IEnumerable<AllowlistEntry> Entries(JsonElement root, string name, EntryKind kind)

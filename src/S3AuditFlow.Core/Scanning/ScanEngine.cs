@@ -1,6 +1,7 @@
 using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Dedup;
 using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Input;
 
 namespace S3AuditFlow.Core.Scanning;
@@ -38,14 +39,19 @@ public sealed class ScanEngine(AuditConfig config)
             new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount },
             i => scans[i] = ScanOne(inputs[i], i, options));
 
-        var alerts = Deduplicate(scans);
+        var deduplicator = new InMemoryDeduplicator(config.DedupWindow, config.BurstLimit, config.Harvest);
+        var notices = new List<HarvestNotice>();
+        var alerts = Deduplicate(scans, deduplicator, notices);
         var verdicts = options.KeepVerdicts ? scans.SelectMany(s => s.Verdicts!).ToList() : null;
-        return new ScanResult(alerts, scans.Select(s => s.Summary).ToList(), scans.SelectMany(s => s.Errors).ToList(), verdicts);
+        return new ScanResult(alerts, scans.Select(s => s.Summary).ToList(), scans.SelectMany(s => s.Errors).ToList(), verdicts)
+        {
+            HarvestNotices = notices,
+            Harvests = deduplicator.Harvests,
+        };
     }
 
-    private List<Alert> Deduplicate(InputScan[] scans)
+    private static List<Alert> Deduplicate(InputScan[] scans, InMemoryDeduplicator deduplicator, List<HarvestNotice> notices)
     {
-        var deduplicator = new InMemoryDeduplicator(config.DedupWindow, config.BurstLimit);
         var alerts = new List<Alert>();
         var alertsById = new Dictionary<string, Alert>(StringComparer.Ordinal);
         var ordered = scans.SelectMany(s => s.Candidates)
@@ -57,6 +63,8 @@ public sealed class ScanEngine(AuditConfig config)
         foreach (var pending in ordered)
         {
             var decision = deduplicator.Decide(pending.Candidate);
+            if (decision.Harvest is { } notice)
+                notices.Add(notice);
             Verdict verdict;
             string reason;
             if (decision.IsFirst)

@@ -1,4 +1,5 @@
 using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Harvest;
 
 namespace S3AuditFlow.Core.Scanning;
 
@@ -50,6 +51,12 @@ public sealed class ScanResult(IReadOnlyList<Alert> alerts, IReadOnlyList<FileSu
     public IReadOnlyList<InputError> Errors { get; } = errors;
     /// <summary>One line per evaluated value in input order, when asked for.</summary>
     public IReadOnlyList<VerdictLine>? Verdicts { get; } = verdicts;
+
+    /// <summary>Harvest notifications in the order they were raised (one per threshold crossed).</summary>
+    public IReadOnlyList<HarvestNotice> HarvestNotices { get; init; } = [];
+
+    /// <summary>Bursts that reached a harvest threshold, with their final counts, in the order they first did.</summary>
+    public IReadOnlyList<HarvestTally> Harvests { get; init; } = [];
 
     /// <summary>Values evaluated in all inputs.</summary>
     public long Total => Files.Sum(f => f.Total);
