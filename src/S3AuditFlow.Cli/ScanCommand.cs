@@ -98,7 +98,7 @@ public static class ScanCommand
         if (request.Verdicts)
             JsonLines.WriteVerdicts(console.Out, result.Verdicts!);
         else if (request.Format == "jsonl")
-            JsonLines.WriteAlerts(console.Out, result.Alerts);
+            JsonLines.WriteAlerts(console.Out, result.Alerts, result.HarvestNotices);
         else
             TextReport.Write(console.Out, result, config);
         if (request.Stats)

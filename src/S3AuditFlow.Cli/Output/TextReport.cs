@@ -2,6 +2,7 @@ using System.Globalization;
 using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Dedup;
 using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Scanning;
 using S3AuditFlow.Core.Sensitivity;
 
@@ -21,6 +22,7 @@ public static class TextReport
         });
         foreach (var alert in alerts)
             WriteAlert(output, alert, config);
+        WriteHarvests(output, result.Harvests);
 
         output.WriteLine();
         output.WriteLine("Verdicts");
@@ -56,6 +58,23 @@ public static class TextReport
         if (alert.Duplicates > 0)
             output.WriteLine($"  repeats    {Plural(alert.Duplicates, "more event")} counted on this alert (same access within {DedupReasons.FormatWindow(config.DedupWindow)}, or past the burst limit)");
         output.WriteLine($"  event      {access.EventId}");
+    }
+
+    /// <summary>One line per burst that reached a harvest threshold, with its final counts.</summary>
+    private static void WriteHarvests(TextWriter output, IReadOnlyList<HarvestTally> harvests)
+    {
+        if (harvests.Count == 0)
+            return;
+        output.WriteLine();
+        output.WriteLine($"Harvests ({Plural(harvests.Count, "burst")} reached a harvest threshold)");
+        foreach (var h in harvests)
+        {
+            var first = h.FirstTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            var last = h.LastTime.UtcDateTime.ToString(h.LastTime.Date == h.FirstTime.Date ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            var thresholds = string.Join(", ", h.Crossed.Select(t => t.ToString("N0", CultureInfo.InvariantCulture)));
+            output.WriteLine($"  [CRITICAL] {h.Principal} from {h.Source} on {h.Bucket}{(h.Outcome == "failed" ? " (refused)" : "")}: "
+                + $"{Plural(h.Objects, "object")}, {h.Bytes:N0} bytes out, {first}Z – {last}Z, thresholds crossed {thresholds}; harvest {h.HarvestId}");
+        }
     }
 
     private static string Plural(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n:N0} {noun}s";

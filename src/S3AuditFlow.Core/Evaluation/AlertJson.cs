@@ -13,6 +13,7 @@ public static class AlertJson
     {
         var access = candidate.Access;
         writer.WriteStartObject();
+        writer.WriteString("kind", "alert");
         writer.WriteString("eventId", access.EventId);
         writer.WriteString("time", IsoTime.Format(access.EventTime));
         writer.WriteString("severity", candidate.Severity.Name());

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Stores;
 
 namespace S3AuditFlow.Functions.Steps;
@@ -18,18 +19,22 @@ public sealed class DeduplicateAlertStep(IDedupStore store) : IStep
             ?? throw new StepFailedException("InvalidStepInput", $"event {request.Access.EventId}: Deduplicate Alert needs a classification");
         var candidate = new AlertCandidate(request.Access, classification, request.Trust.Reason);
         DeduplicateAlertResult result;
+        var logged = "";
         try
         {
             var decision = await store.RecordAsync(candidate, request.ExecutionId, cancellationToken).ConfigureAwait(false);
+            var harvest = decision.Harvest is { } notice ? HarvestMessage.Compose(notice) : null;
+            if (decision.Harvest is { } crossed)
+                logged = $"; harvest {crossed.HarvestId} reached {crossed.Threshold} objects";
             result = decision.IsFirst
-                ? new DeduplicateAlertResult(false, candidate.Reason, null, AlertMessage.Compose(candidate))
-                : new DeduplicateAlertResult(true, decision.Reason, decision.RepeatsEventId, null);
+                ? new DeduplicateAlertResult(false, candidate.Reason, null, AlertMessage.Compose(candidate), harvest)
+                : new DeduplicateAlertResult(true, decision.Reason, decision.RepeatsEventId, null, harvest);
         }
         catch (StoreUnavailableException e)
         {
             throw StepFailedException.For(request.Access, e);
         }
-        StepLog.Decision(Name, request.Access.EventId, result.Duplicate ? "duplicate" : "alert", result.Reason);
+        StepLog.Decision(Name, request.Access.EventId, result.Duplicate ? "duplicate" : "alert", result.Reason + logged);
         return JsonSerializer.SerializeToUtf8Bytes(result, StepJsonContext.Default.DeduplicateAlertResult);
     }
 }

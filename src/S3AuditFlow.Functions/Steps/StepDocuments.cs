@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using S3AuditFlow.Core.Evaluation;
 using S3AuditFlow.Core.Events;
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Sensitivity;
 
 namespace S3AuditFlow.Functions.Steps;
@@ -21,8 +22,11 @@ public sealed record ClassifySensitivityResult(bool Sensitive, string Reason, Cl
 /// <param name="ExecutionId">The state machine execution ($$.Execution.Id), so a retried step is recognised as the same attempt.</param>
 public sealed record DeduplicateAlertRequest(S3Access Access, CheckAllowlistResult Trust, ClassifySensitivityResult Sensitivity, string? ExecutionId = null);
 
-/// <summary>Deduplicate Alert's result; Alert is what Publish Alert sends, null for a duplicate.</summary>
-public sealed record DeduplicateAlertResult(bool Duplicate, string Reason, string? RepeatsEventId, AlertMessage? Alert);
+/// <summary>
+/// Deduplicate Alert's result; Alert is what Publish Alert sends, null for a duplicate; Harvest is what Publish Harvest
+/// sends when this read took its burst across a harvest threshold, else null.
+/// </summary>
+public sealed record DeduplicateAlertResult(bool Duplicate, string Reason, string? RepeatsEventId, AlertMessage? Alert, HarvestMessage? Harvest = null);
 
 /// <summary>The one source-generated serializer of every step document (AOT-safe, no reflection).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true,
