@@ -6,7 +6,35 @@ using S3AuditFlow.TestSupport;
 namespace S3AuditFlow.Functions.Tests;
 
 /// <summary>One execution's outcome: status, states entered, and what was published to SNS.</summary>
-public sealed record ExecutionResult(string Name, string Status, string? Error, IReadOnlyList<string> States, IReadOnlyList<JsonElement> Published);
+public sealed record ExecutionResult(string Name, string Status, string? Error, IReadOnlyList<string> States, IReadOnlyList<JsonElement> Published)
+{
+    /// <summary>The published messages' parameters, of one kind (`kind` attribute: alert, harvest, evaluation-failure).</summary>
+    public IEnumerable<JsonElement> Messages(string kind) =>
+        Published.Select(p => p.GetProperty("parameters")).Where(p => WorkflowRun.Attribute(p, "kind") == kind);
+}
+
+/// <summary>How a run is set up beyond the executions: servers, injected faults, concurrency.</summary>
+public sealed record WorkflowOptions
+{
+    /// <summary>An SQS-compatible server (moto_server) for the replay queue; without it keeping an event fails.</summary>
+    public string? SqsEndpoint { get; init; }
+    /// <summary>The replay queue's URL (substituted for ${ReplayQueueUrl}).</summary>
+    public string ReplayQueueUrl { get; init; } = "http://127.0.0.1:9/000000000000/no-replay-queue";
+    /// <summary>Where the functions reach DynamoDB, if not the tables' own server (e.g. a proxy that can be cut).</summary>
+    public string? FunctionsDynamoEndpoint { get; init; }
+    /// <summary>sns:publish states that fail on every attempt.</summary>
+    public IReadOnlyList<string> FailPublish { get; init; } = [];
+    /// <summary>The first K invocations of every Lambda task of every execution fail with Lambda.TooManyRequestsException.</summary>
+    public int ThrottleAttempts { get; init; }
+    /// <summary>Executions running at once.</summary>
+    public int Concurrency { get; init; } = 1;
+    /// <summary>Processes per function (Lambda's concurrent instances).</summary>
+    public int Instances { get; init; } = 1;
+    /// <summary>After the executions, start one per message of this queue (what the replay Pipe does).</summary>
+    public string? ExecutionsFromQueue { get; init; }
+    /// <summary>Extra environment for every function (e.g. S3AUDIT_HARVEST_THRESHOLDS).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// Runs the real statemachine/s3-audit.asl.json with aws-local-stepfunctions (tests/node/run-workflow.js). Its
@@ -18,28 +46,38 @@ public static class WorkflowRun
     public static readonly string[] Steps = ["ParseEvent", "CheckAllowlist", "ClassifySensitivity", "DeduplicateAlert"];
 
     public static async Task<(Dictionary<string, ExecutionResult> Results, IReadOnlyList<string> Logs)> RunAsync(
-        string dynamoEndpoint, string configTable, string dedupTable, IEnumerable<(string Name, JsonNode Input)> executions)
+        string dynamoEndpoint, string configTable, string dedupTable, IEnumerable<(string Name, JsonNode Input)> executions, WorkflowOptions? options = null)
     {
+        options ??= new WorkflowOptions();
         var functions = new JsonObject();
         foreach (var step in Steps)
         {
+            var env = new JsonObject
+            {
+                ["S3AUDIT_STEP"] = step,
+                ["S3AUDIT_CONFIG_TABLE"] = configTable,
+                ["S3AUDIT_DEDUP_TABLE"] = dedupTable,
+                ["AWS_ENDPOINT_URL_DYNAMODB"] = options.FunctionsDynamoEndpoint ?? dynamoEndpoint,
+                ["AWS_REGION"] = "us-east-1",
+                ["AWS_ACCESS_KEY_ID"] = "local",
+                ["AWS_SECRET_ACCESS_KEY"] = "local",
+            };
+            foreach (var (name, value) in options.Environment)
+                env[name] = value;
             functions[StateName(step)] = new JsonObject
             {
                 ["command"] = "dotnet",
                 ["args"] = new JsonArray(Path.Combine(AppContext.BaseDirectory, "S3AuditFlow.Functions.dll")),
-                ["env"] = new JsonObject
-                {
-                    ["S3AUDIT_STEP"] = step,
-                    ["S3AUDIT_CONFIG_TABLE"] = configTable,
-                    ["S3AUDIT_DEDUP_TABLE"] = dedupTable,
-                    ["AWS_ENDPOINT_URL_DYNAMODB"] = dynamoEndpoint,
-                    ["AWS_REGION"] = "us-east-1",
-                    ["AWS_ACCESS_KEY_ID"] = "local",
-                    ["AWS_SECRET_ACCESS_KEY"] = "local",
-                },
+                ["env"] = env,
+                ["instances"] = options.Instances,
             };
         }
-        var substitutions = new JsonObject { ["AlertTopicArn"] = "arn:aws:sns:us-east-1:123456789012:s3auditflow-alerts" };
+        var substitutions = new JsonObject
+        {
+            ["AlertTopicArn"] = "arn:aws:sns:us-east-1:123456789012:s3auditflow-alerts",
+            ["ReplayQueueUrl"] = options.ReplayQueueUrl,
+            ["DedupTableName"] = dedupTable,
+        };
         foreach (var step in Steps)
             substitutions[step + "FunctionArn"] = $"arn:aws:lambda:us-east-1:123456789012:function:{step}Function";
         var spec = new JsonObject
@@ -47,7 +85,12 @@ public static class WorkflowRun
             ["definition"] = Path.Combine(RepoPaths.Root, "statemachine", "s3-audit.asl.json"),
             ["substitutions"] = substitutions,
             ["functions"] = functions,
-            ["snsStates"] = new JsonArray("Publish Alert", "Notify Evaluation Failure"),
+            ["sqsEndpoint"] = options.SqsEndpoint,
+            ["dynamoEndpoint"] = dynamoEndpoint,
+            ["failPublish"] = new JsonArray(options.FailPublish.Select(s => (JsonNode)s).ToArray()),
+            ["throttle"] = new JsonObject { ["attempts"] = options.ThrottleAttempts },
+            ["concurrency"] = options.Concurrency,
+            ["executionsFromQueue"] = options.ExecutionsFromQueue,
             ["executions"] = new JsonArray(executions.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["input"] = e.Input.DeepClone() }).ToArray()),
         };
         var specFile = Path.GetTempFileName();
@@ -64,7 +107,7 @@ public static class WorkflowRun
             using var process = Process.Start(start)!;
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
             if (process.ExitCode != 0)
                 throw new InvalidOperationException($"run-workflow.js failed ({process.ExitCode}): {await error}");
             var root = JsonDocument.Parse(await output).RootElement;
@@ -83,6 +126,12 @@ public static class WorkflowRun
             File.Delete(specFile);
         }
     }
+
+    /// <summary>A message attribute's value of published sns:publish parameters, or null.</summary>
+    public static string? Attribute(JsonElement parameters, string name) =>
+        parameters.TryGetProperty("MessageAttributes", out var attributes) && attributes.TryGetProperty(name, out var attribute)
+            ? attribute.GetProperty("StringValue").GetString()
+            : null;
 
     /// <summary>"CheckAllowlist" → "Check Allowlist": the state of each step.</summary>
     public static string StateName(string step) => string.Concat(step.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + c : c.ToString()));

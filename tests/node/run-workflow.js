@@ -1,12 +1,16 @@
 // Runs the real state machine definition with aws-local-stepfunctions. Each Lambda task is served by the real
 // built function (dotnet S3AuditFlow.Functions.dll), which polls a Lambda Runtime API that this script emulates
-// on 127.0.0.1; sns:publish tasks are captured instead of sent. The only stand-ins are the Lambda service's
-// Runtime API and SNS, which cannot run here.
+// on 127.0.0.1. The service integrations call real local servers: sqs:sendMessage → an SQS-compatible server
+// (moto_server), dynamodb:updateItem → dynalite. Stand-ins, because they cannot run here: the Lambda service's
+// Runtime API, SNS (sns:publish is captured, and can be made to fail), Lambda throttling (injected as
+// Lambda.TooManyRequestsException), and the EventBridge Pipe that feeds the redrive queue into the state machine
+// (executionsFromQueue below does what the Pipe does: receive, start an execution with the body, delete).
 //
 // Usage: node run-workflow.js SPEC.json, where SPEC is
-//   { definition, substitutions: {Name: value}, context, functions: {"State Name": {command, args, env}},
-//     snsStates: ["Publish Alert", ...], executions: [{name, input, before?: "pause"}] }
-// Prints one JSON object: { results: [{name, status, output, error, cause, published: [{state, parameters}]}], logs }.
+//   { definition, substitutions: {Name: value}, functions: {"State Name": {command, args, env, instances?}},
+//     sqsEndpoint?, dynamoEndpoint?, failPublish?: ["Publish Alert"], throttle?: {attempts: K},
+//     concurrency?: N, executions: [{name, input}], executionsFromQueue?: queueUrl }
+// Prints one JSON object: { results: [{name, status, error, cause, states, published: [{state, parameters}]}], logs }.
 const fs = require('fs');
 const http = require('http');
 const readline = require('readline');
@@ -21,7 +25,7 @@ for (const [name, value] of Object.entries(spec.substitutions)) {
 const definition = JSON.parse(definitionText);
 const logs = [];
 
-/** A Lambda Runtime API for one function: invocations wait in a queue until the function asks for the next. */
+/** A Lambda Runtime API for one function: invocations wait in a queue until one of its processes asks for the next. */
 function runtimeApi(stateName) {
   const waitingInvocations = [];
   const waitingPollers = [];
@@ -92,6 +96,52 @@ function runtimeApi(stateName) {
   };
 }
 
+/** One call of an AWS JSON-protocol API (DynamoDB, SQS) on a local server; resolves the parsed response. */
+function awsJson(endpoint, service, target, body) {
+  const url = new URL(endpoint);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: url.hostname, port: url.port, path: '/', method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-amz-json-1.0',
+        'X-Amz-Target': target,
+        'X-Amz-Date': '20261201T000000Z',
+        // Local servers check that a signature is present (and route by its service), not that it is right.
+        Authorization: `AWS4-HMAC-SHA256 Credential=local/20261201/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=0`,
+        'Content-Length': Buffer.byteLength(payload),
+      },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const parsed = text ? JSON.parse(text) : {};
+        if (res.statusCode === 200) return resolve(parsed);
+        const error = new Error(parsed.message || parsed.Message || text);
+        error.name = `${service === 'sqs' ? 'SQS' : 'DynamoDB'}.${String(parsed.__type || 'ServiceException').split('#').pop()}`;
+        reject(error);
+      });
+    });
+    // A server that is down fails the task as the service would (States.TaskFailed matches it).
+    req.on('error', (e) => { const error = new Error(e.message); error.name = `${service === 'sqs' ? 'SQS' : 'DynamoDB'}.ServiceUnavailable`; reject(error); });
+    req.end(payload);
+  });
+}
+
+/** sqs:sendMessage as Step Functions calls it: a JSON MessageBody is sent as its JSON text. */
+function sendMessage(parameters) {
+  if (!spec.sqsEndpoint) return Promise.reject(Object.assign(new Error('no SQS endpoint'), { name: 'SQS.ServiceUnavailable' }));
+  const body = { ...parameters };
+  if (typeof body.MessageBody !== 'string') body.MessageBody = JSON.stringify(body.MessageBody);
+  return awsJson(spec.sqsEndpoint, 'sqs', 'AmazonSQS.SendMessage', body);
+}
+
+/** dynamodb:updateItem as Step Functions calls it: the API's own request and response. */
+function updateItem(parameters) {
+  return awsJson(spec.dynamoEndpoint, 'dynamodb', 'DynamoDB_20120810.UpdateItem', parameters);
+}
+
 async function main() {
   const apis = {};
   const processes = [];
@@ -99,37 +149,63 @@ async function main() {
     const api = runtimeApi(stateName);
     await new Promise((resolve) => api.server.listen(0, '127.0.0.1', resolve));
     apis[stateName] = api;
-    const child = spawn(fn.command, fn.args, {
-      env: { ...process.env, ...fn.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.server.address().port}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      readline.createInterface({ input: stream }).on('line', (line) => logs.push({ state: stateName, line }));
+    for (let i = 0; i < (fn.instances || 1); i++) {
+      const child = spawn(fn.command, fn.args, {
+        env: { ...process.env, ...fn.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${api.server.address().port}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      for (const stream of [child.stdout, child.stderr]) {
+        readline.createInterface({ input: stream }).on('line', (line) => logs.push({ state: stateName, line }));
+      }
+      processes.push(child);
     }
-    processes.push(child);
   }
 
   const stateMachine = new StateMachine(definition, { validationOptions: { checkArn: false } });
-  const results = [];
-  for (const execution of spec.executions) {
+  const retryIntervalOverrides = {};
+  for (const name of Object.keys(definition.States)) retryIntervalOverrides[name] = 0;
+  const failPublish = new Set(spec.failPublish || []);
+  const throttledAttempts = spec.throttle?.attempts || 0;
+
+  async function runOne(execution) {
     const published = [];
     const handlers = {};
-    for (const stateName of Object.keys(apis)) handlers[stateName] = (input) => apis[stateName].invoke(input);
-    for (const stateName of spec.snsStates) {
-      handlers[stateName] = async (parameters) => {
-        published.push({ state: stateName, parameters });
-        return { MessageId: `message-${published.length}` };
+    const attempts = {};
+    for (const stateName of Object.keys(apis)) {
+      handlers[stateName] = (input) => {
+        attempts[stateName] = (attempts[stateName] || 0) + 1;
+        if (attempts[stateName] <= throttledAttempts) {
+          const error = new Error('Rate Exceeded.');
+          error.name = 'Lambda.TooManyRequestsException';
+          return Promise.reject(error);
+        }
+        return apis[stateName].invoke(input);
       };
     }
-    const retryIntervalOverrides = {};
-    for (const name of Object.keys(definition.States)) retryIntervalOverrides[name] = 0;
+    for (const [stateName, state] of Object.entries(definition.States)) {
+      if (state.Resource === 'arn:aws:states:::sns:publish') {
+        handlers[stateName] = async (parameters) => {
+          if (failPublish.has(stateName)) {
+            const error = new Error('SNS is unavailable (injected by the test)');
+            error.name = 'SNS.InternalErrorException';
+            throw error;
+          }
+          published.push({ state: stateName, parameters });
+          return { MessageId: `message-${published.length}` };
+        };
+      } else if (state.Resource === 'arn:aws:states:::sqs:sendMessage') {
+        handlers[stateName] = sendMessage;
+      } else if (state.Resource === 'arn:aws:states:::dynamodb:updateItem') {
+        handlers[stateName] = updateItem;
+      }
+    }
     const run = stateMachine.run(execution.input, {
       overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
-      context: { Execution: { Id: `arn:aws:states:us-east-1:123456789012:express:s3-audit:${execution.name}`, Name: execution.name, Input: execution.input } },
+      context: { Execution: { Id: `arn:aws:states:us-east-1:123456789012:express:s3-audit:${execution.name}`, Name: execution.name } },
     });
     const record = { name: execution.name, published };
     try {
-      record.output = await run.result;
+      await run.result;
       record.status = 'SUCCEEDED';
     } catch (error) {
       record.status = 'FAILED';
@@ -143,8 +219,41 @@ async function main() {
       if (event.type === 'StateRetried') states.push(`retry ${event.state.name}`);
     }
     record.states = states;
-    results.push(record);
+    return record;
   }
+
+  /** Runs executions with at most spec.concurrency at once, results in input order. */
+  async function runAll(executions) {
+    const results = new Array(executions.length);
+    let next = 0;
+    const workers = Array.from({ length: Math.max(1, spec.concurrency || 1) }, async () => {
+      while (next < executions.length) {
+        const i = next++;
+        results[i] = await runOne(executions[i]);
+      }
+    });
+    await Promise.all(workers);
+    return results;
+  }
+
+  /** What the EventBridge Pipe does with the redrive queue: each message's JSON body starts one execution. */
+  async function drainQueue(queueUrl) {
+    const executions = [];
+    for (;;) {
+      const received = await awsJson(spec.sqsEndpoint, 'sqs', 'AmazonSQS.ReceiveMessage', { QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 });
+      const messages = received.Messages || [];
+      if (messages.length === 0) break;
+      for (const message of messages) {
+        executions.push({ name: `replay-${executions.length + 1}`, input: JSON.parse(message.Body) });
+        // FIRE_AND_FORGET: the Pipe deletes once the execution is started; the execution keeps its own failures.
+        await awsJson(spec.sqsEndpoint, 'sqs', 'AmazonSQS.DeleteMessage', { QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle });
+      }
+    }
+    return executions;
+  }
+
+  const results = await runAll(spec.executions || []);
+  if (spec.executionsFromQueue) results.push(...await runAll(await drainQueue(spec.executionsFromQueue)));
 
   for (const child of processes) child.kill();
   for (const api of Object.values(apis)) api.server.close();

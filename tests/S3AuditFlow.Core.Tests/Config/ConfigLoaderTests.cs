@@ -127,6 +127,10 @@ public class ConfigLoaderTests
     [InlineData("""{"dedupWindowMinutes": 20000}""", "dedupWindowMinutes", "20000")]
     [InlineData("""{"burstLimit": -1}""", "burstLimit", "-1")]
     [InlineData("""{"burstLimit": 2.5}""", "burstLimit", "2.5")]
+    [InlineData("""{"harvestThresholds": [100, 50]}""", "harvestThresholds[1]", "ascending")]
+    [InlineData("""{"harvestThresholds": [100, "1000"]}""", "harvestThresholds[1]", "\"1000\"")]
+    [InlineData("""{"harvestThresholds": [0]}""", "harvestThresholds[0]", "1 or more")]
+    [InlineData("""{"harvestThresholds": 100}""", "\"harvestThresholds\"", "array")]
     [InlineData("""{"monitoredEvents": []}""", "monitoredEvents", "empty")]
     [InlineData("""{"monitoredEvents": ["GetObject", " "]}""", "monitoredEvents[1]", "non-empty")]
     [InlineData("""{"authorized_sources": ["54.153.44.90"], "extra": 1}""", "\"extra\"", "seed-format")]
@@ -171,5 +175,14 @@ public class ConfigLoaderTests
     public void BurstLimitDefaultsAndCanBeSetOrTurnedOff(string json, int expected)
     {
         Assert.Equal(expected, Load(json).BurstLimit);
+    }
+
+    [Theory]
+    [InlineData("""{}""", new long[] { 100, 1000, 10000, 100000 })]
+    [InlineData("""{"harvestThresholds": [50, 500]}""", new long[] { 50, 500 })]
+    [InlineData("""{"harvestThresholds": []}""", new long[0])]
+    public void HarvestThresholdsDefaultAndCanBeSetOrTurnedOff(string json, long[] expected)
+    {
+        Assert.Equal(expected, Load(json).Harvest.Thresholds);
     }
 }
