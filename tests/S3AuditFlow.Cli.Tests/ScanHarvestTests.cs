@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using S3AuditFlow.TestSupport;
+
+namespace S3AuditFlow.Cli.Tests;
+
+/// <summary>`scan` reports a bucket harvest in full: the burst's alerts, one harvest notification per threshold, and a Harvests section.</summary>
+public class ScanHarvestTests
+{
+    /// <summary>1,200 cardholder files read by one role from one IP, two per second, 2,048 bytes each.</summary>
+    private static string HarvestLines()
+    {
+        var start = new DateTimeOffset(2021, 3, 10, 14, 0, 0, TimeSpan.Zero);
+        var lines = Enumerable.Range(0, 1200).Select(i =>
+        {
+            var record = CloudTrailRecords.Record($"harvest-{i:D4}", $"cardholder/{i:D4}.csv", role: "cg-banking-WAF-Role",
+                time: (start + TimeSpan.FromSeconds(i / 2)).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+            record["additionalEventData"] = new JsonObject { ["bytesTransferredOut"] = 2048 };
+            return record.ToJsonString();
+        });
+        return string.Join('\n', lines) + "\n";
+    }
+
+    [Fact]
+    public void Jsonl_gives_the_bursts_10_alerts_and_a_harvest_object_at_100_and_1000_each_with_its_kind()
+    {
+        var run = CliRun.WithStdin(CliRun.Utf8(HarvestLines()), "scan", "--config", Samples.Config, "--format", "jsonl", "-");
+
+        var objects = run.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(10, objects.Count(o => o.GetProperty("kind").GetString() == "alert"));
+        var harvests = objects.Where(o => o.GetProperty("kind").GetString() == "harvest").ToList();
+        Assert.Equal([100L, 1000L], harvests.Select(h => h.GetProperty("threshold").GetInt64()));
+        Assert.Equal([100L, 1000L], harvests.Select(h => h.GetProperty("objects").GetInt64()));
+        Assert.Equal([204_800L, 2_048_000L], harvests.Select(h => h.GetProperty("bytes").GetInt64()));
+        var last = harvests[1];
+        Assert.Equal("critical", last.GetProperty("severity").GetString());
+        Assert.Equal("role/cg-banking-WAF-Role", last.GetProperty("principal").GetString());
+        Assert.Equal("54.177.149.226", last.GetProperty("source").GetString());
+        Assert.Equal(CloudTrailRecords.Bucket, last.GetProperty("bucket").GetString());
+        Assert.Equal("harvest-0000", last.GetProperty("harvestId").GetString());
+        Assert.Equal("2021-03-10T14:00:00Z", last.GetProperty("firstTime").GetString());
+        Assert.Equal("2021-03-10T14:08:19Z", last.GetProperty("lastTime").GetString());
+        Assert.Equal("high", last.GetProperty("highestSensitivity").GetString()); // the seed config's keywords are high; the harvest itself is critical
+        Assert.Equal(10, last.GetProperty("sampleKeys").GetArrayLength());
+        // Time order: the 10 alerts (first 5 seconds) come before the harvest at 100 (second 49).
+        Assert.Equal(Enumerable.Repeat("alert", 10).Concat(["harvest", "harvest"]), objects.Select(o => o.GetProperty("kind").GetString()));
+    }
+
+    [Fact]
+    public void The_text_report_has_a_Harvests_section_with_one_line_per_burst()
+    {
+        var run = CliRun.WithStdin(CliRun.Utf8(HarvestLines()), "scan", "--config", Samples.Config, "-");
+
+        var section = run.OutLines.SkipWhile(l => !l.StartsWith("Harvests", StringComparison.Ordinal)).ToList();
+        Assert.Equal("Harvests (1 burst reached a harvest threshold)", section[0]);
+        Assert.Equal("  [CRITICAL] role/cg-banking-WAF-Role from 54.177.149.226 on " + CloudTrailRecords.Bucket
+            + ": 1,200 objects, 2,457,600 bytes out, 2021-03-10 14:00:00Z – 14:09:59Z, thresholds crossed 100, 1,000; harvest harvest-0000", section[1]);
+    }
+
+    [Fact]
+    public void A_config_can_lower_the_thresholds_or_turn_harvests_off()
+    {
+        using var dir = new TempDir();
+        var low = dir.Write("low.json", """{"principals": [], "rules": [{"type": "keyword", "value": "cardholder"}], "harvestThresholds": [20]}""");
+        var off = dir.Write("off.json", """{"principals": [], "rules": [{"type": "keyword", "value": "cardholder"}], "harvestThresholds": []}""");
+
+        var lowRun = CliRun.WithStdin(CliRun.Utf8(HarvestLines()), "scan", "--config", low, "--format", "jsonl", "-");
+        var offRun = CliRun.WithStdin(CliRun.Utf8(HarvestLines()), "scan", "--config", off, "--format", "jsonl", "-");
+
+        Assert.Equal([20L], lowRun.OutLines.Select(l => JsonDocument.Parse(l).RootElement).Where(o => o.GetProperty("kind").GetString() == "harvest").Select(o => o.GetProperty("threshold").GetInt64()));
+        Assert.DoesNotContain(offRun.OutLines, l => l.Contains("\"kind\":\"harvest\"", StringComparison.Ordinal));
+    }
+}
