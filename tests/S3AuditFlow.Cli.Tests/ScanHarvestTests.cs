@@ -71,3 +71,27 @@ public class ScanHarvestTests
         Assert.DoesNotContain(offRun.OutLines, l => l.Contains("\"kind\":\"harvest\"", StringComparison.Ordinal));
     }
 }
+
+/// <summary>The bundled harvest sample gives what samples/README.md and the README's walk-through promise.</summary>
+public class HarvestSampleTests
+{
+    private static string Dir => Path.Combine(AppContext.BaseDirectory, "samples", "harvest");
+
+    [Fact]
+    public void The_harvest_sample_gives_10_alerts_and_one_harvest_of_1168_objects_crossing_100_and_1000()
+    {
+        var run = CliRun.Of("scan", "--config", Path.Combine(Dir, "config.json"), "--format", "jsonl", Path.Combine(Dir, "logs"));
+
+        var objects = run.OutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(10, objects.Count(o => o.GetProperty("kind").GetString() == "alert"));
+        var harvests = objects.Where(o => o.GetProperty("kind").GetString() == "harvest").ToList();
+        Assert.Equal([100L, 1000L], harvests.Select(h => h.GetProperty("threshold").GetInt64()));
+        Assert.All(harvests, h => Assert.Equal("user/svc-reporting", h.GetProperty("principal").GetString()));
+
+        var text = CliRun.Of("scan", "--config", Path.Combine(Dir, "config.json"), Path.Combine(Dir, "logs"));
+        Assert.Contains("  [CRITICAL] user/svc-reporting from 198.51.100.23 on acme-customer-exports: 1,168 objects, 252,944,399 bytes out, "
+            + "2025-06-14 02:31:05Z – 02:37:06Z, thresholds crossed 100, 1,000;", text.Out, StringComparison.Ordinal);
+        Assert.Contains("  allowlisted             40", text.Out, StringComparison.Ordinal);
+    }
+}
