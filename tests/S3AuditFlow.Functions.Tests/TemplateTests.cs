@@ -4,6 +4,7 @@ using NJsonSchema;
 using NJsonSchema.Validation;
 using S3AuditFlow.Aws;
 using S3AuditFlow.Core.Config;
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.TestSupport;
 using Xunit.Abstractions;
 
@@ -469,6 +470,41 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
     {
         var text = (string?)_template.Parameters["MonitoredEvents"]?["Default"] ?? throw new Xunit.Sdk.XunitException("MonitoredEvents has no Default");
         Assert.Equal(AuditConfig.DefaultMonitoredEvents, text.Split(',', StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public void Harvest_thresholds_reach_the_dedup_step_and_default_to_the_engine_thresholds()
+    {
+        var parameter = _template.Parameters["HarvestThresholds"]!.AsObject();
+        Assert.Equal("CommaDelimitedList", (string?)parameter["Type"]);
+        Assert.False(string.IsNullOrWhiteSpace((string?)parameter["Description"]), "HarvestThresholds Description");
+        var text = (string?)parameter["Default"] ?? throw new Xunit.Sdk.XunitException("HarvestThresholds has no Default");
+        Assert.Equal(HarvestPolicy.DefaultThresholds, HarvestPolicy.Parse(text).Thresholds);
+        TemplateDocument.AssertJson(new JsonObject { ["Fn::Join"] = new JsonArray(",", TemplateDocument.Ref("HarvestThresholds")) },
+            _template.EnvironmentVariable("DeduplicateAlertFunction", "S3AUDIT_HARVEST_THRESHOLDS"), "DeduplicateAlert harvest thresholds");
+        // Only the step that counts bursts reads them.
+        foreach (var id in _template.FunctionIds.Where(id => id != "DeduplicateAlertFunction"))
+            Assert.Null(_template.EnvironmentVariable(id, "S3AUDIT_HARVEST_THRESHOLDS"));
+    }
+
+    [Fact]
+    public void Reserved_concurrency_reaches_all_four_functions_and_0_leaves_them_unreserved()
+    {
+        var parameter = _template.Parameters["ReservedConcurrency"]!.AsObject();
+        Assert.Equal("Number", (string?)parameter["Type"]);
+        Assert.Equal(100, (int?)parameter["Default"]);
+        Assert.Equal(0, (int?)parameter["MinValue"]);
+        // The arithmetic behind the default, for whoever changes it.
+        var description = (string?)parameter["Description"] ?? "";
+        foreach (var figure in new[] { "3,500 GET/s", "25 ms", "88", "400", "1,000", "0: unreserved" })
+            Assert.Contains(figure, description, StringComparison.Ordinal);
+
+        TemplateDocument.AssertJson(new JsonObject { ["Fn::Not"] = new JsonArray(new JsonObject { ["Fn::Equals"] = new JsonArray(TemplateDocument.Ref("ReservedConcurrency"), "0") }) },
+            _template.Root["Conditions"]?["HasReservedConcurrency"], "HasReservedConcurrency");
+        var reserved = new JsonObject { ["Fn::If"] = new JsonArray("HasReservedConcurrency", TemplateDocument.Ref("ReservedConcurrency"), TemplateDocument.Ref("AWS::NoValue")) };
+        Assert.Equal(4, _template.FunctionIds.Count);
+        foreach (var id in _template.FunctionIds)
+            TemplateDocument.AssertJson(reserved, _template.EffectiveFunctionProperty(id, "ReservedConcurrentExecutions"), $"{id} ReservedConcurrentExecutions");
     }
 
     [GeneratedRegex(@"\$\{([^}]*)\}")]
