@@ -87,6 +87,46 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         Assert.Contains(errors, line => line.Contains(where, StringComparison.Ordinal));
     }
 
+    private static async Task<CommandResult> CfnLintAsync(string templatePath) =>
+        await ArtifactCommand.RunAsync(CfnLint.Path!, ["--format", "parseable", templatePath], TimeSpan.FromMinutes(2), Path.GetDirectoryName(templatePath));
+
+    [CfnLintFact]
+    public async Task Cfn_lint_reports_nothing_for_the_template()
+    {
+        // cfn-lint runs the SAM transform first, then checks every resource against CloudFormation's own schemas
+        // (the Pipe, the queues' policies, the functions SAM generates from Globals) and its best-practice rules.
+        var result = await CfnLintAsync(_template.Path);
+        output.WriteLine(result.ToString());
+        Assert.True(result.ExitCode == 0 && string.IsNullOrWhiteSpace(result.Output), "cfn-lint reports:\n" + result);
+    }
+
+    public static TheoryData<string> LintBreakages => ["pipe InvocationType FIRE_AND_FORGOT", "Globals ReservedConcurrentExecutions \"many\""];
+
+    [CfnLintTheory]
+    [MemberData(nameof(LintBreakages))]
+    public async Task Cfn_lint_reports_a_broken_copy_of_the_template(string change)
+    {
+        var copy = JsonNode.Parse(_template.Text)!.AsObject();
+        string rule;
+        if (change.StartsWith("pipe", StringComparison.Ordinal))
+        {
+            copy["Resources"]!["ReplayPipe"]!["Properties"]!["TargetParameters"]!["StepFunctionStateMachineParameters"]!["InvocationType"] = "FIRE_AND_FORGOT";
+            rule = "E3030"; // allowed values
+        }
+        else
+        {
+            copy["Globals"]!["Function"]!["ReservedConcurrentExecutions"] = "many";
+            rule = "E3012"; // type, found on each function SAM generates
+        }
+        using var scratch = new BuildScratch();
+        var path = scratch.Sub("serverless.template");
+        await File.WriteAllTextAsync(path, copy.ToJsonString());
+        var result = await CfnLintAsync(path);
+        output.WriteLine(result.ToString());
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(rule, result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_SAM_policy_template_used_exists_and_gets_exactly_its_parameters()
     {
