@@ -4,6 +4,7 @@ using NJsonSchema;
 using NJsonSchema.Validation;
 using S3AuditFlow.Aws;
 using S3AuditFlow.Core.Config;
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.TestSupport;
 using Xunit.Abstractions;
 
@@ -84,6 +85,46 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         foreach (var line in errors)
             output.WriteLine(line);
         Assert.Contains(errors, line => line.Contains(where, StringComparison.Ordinal));
+    }
+
+    private static async Task<CommandResult> CfnLintAsync(string templatePath) =>
+        await ArtifactCommand.RunAsync(CfnLint.Path!, ["--format", "parseable", templatePath], TimeSpan.FromMinutes(2), Path.GetDirectoryName(templatePath));
+
+    [CfnLintFact]
+    public async Task Cfn_lint_reports_nothing_for_the_template()
+    {
+        // cfn-lint runs the SAM transform first, then checks every resource against CloudFormation's own schemas
+        // (the Pipe, the queues' policies, the functions SAM generates from Globals) and its best-practice rules.
+        var result = await CfnLintAsync(_template.Path);
+        output.WriteLine(result.ToString());
+        Assert.True(result.ExitCode == 0 && string.IsNullOrWhiteSpace(result.Output), "cfn-lint reports:\n" + result);
+    }
+
+    public static TheoryData<string> LintBreakages => ["pipe InvocationType FIRE_AND_FORGOT", "Globals ReservedConcurrentExecutions \"many\""];
+
+    [CfnLintTheory]
+    [MemberData(nameof(LintBreakages))]
+    public async Task Cfn_lint_reports_a_broken_copy_of_the_template(string change)
+    {
+        var copy = JsonNode.Parse(_template.Text)!.AsObject();
+        string rule;
+        if (change.StartsWith("pipe", StringComparison.Ordinal))
+        {
+            copy["Resources"]!["ReplayPipe"]!["Properties"]!["TargetParameters"]!["StepFunctionStateMachineParameters"]!["InvocationType"] = "FIRE_AND_FORGOT";
+            rule = "E3030"; // allowed values
+        }
+        else
+        {
+            copy["Globals"]!["Function"]!["ReservedConcurrentExecutions"] = "many";
+            rule = "E3012"; // type, found on each function SAM generates
+        }
+        using var scratch = new BuildScratch();
+        var path = scratch.Sub("serverless.template");
+        await File.WriteAllTextAsync(path, copy.ToJsonString());
+        var result = await CfnLintAsync(path);
+        output.WriteLine(result.ToString());
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(rule, result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -196,17 +237,20 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
             .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(_template.FunctionIds.Order(StringComparer.Ordinal), invoked);
         var others = templates.Where(p => !p!.AsObject().ContainsKey("LambdaInvokePolicy")).ToList();
-        var publish = Assert.Single(others);
+        Assert.Equal(2, others.Count);
+        var publish = Assert.Single(others, p => p!.AsObject().ContainsKey("SNSPublishMessagePolicy"));
         TemplateDocument.AssertJson(Template("SNSPublishMessagePolicy", "TopicName", TemplateDocument.GetAtt("AlertTopic", "TopicName")), publish, "the state machine's SNS policy");
+        var keep = Assert.Single(others, p => p!.AsObject().ContainsKey("SQSSendMessagePolicy"));
+        TemplateDocument.AssertJson(Template("SQSSendMessagePolicy", "QueueName", TemplateDocument.GetAtt("ReplayQueue", "QueueName")), keep, "the state machine's SQS policy");
         Assert.DoesNotContain(machine, p => p is JsonValue); // no managed policies
 
-        var statements = machine.Where(p => p is JsonObject o && o.ContainsKey("Statement"))
-            .SelectMany(p => p["Statement"] as JsonArray ?? [p["Statement"]]).Select(s => s!.AsObject()).ToList();
-        Assert.Equal(2, statements.Count);
+        var statements = MachineStatements();
+        Assert.Equal(3, statements.Count);
         Assert.All(statements, s => Assert.Equal("Allow", (string?)s["Effect"]));
         var kms = Assert.Single(statements, s => Actions(s).All(a => a.StartsWith("kms:", StringComparison.Ordinal)));
         TemplateDocument.AssertJson(TemplateDocument.GetAtt("AlertKey", "Arn"), kms["Resource"], "the KMS statement's resource");
         Assert.Equal(["kms:Decrypt", "kms:GenerateDataKey"], Actions(kms).Order(StringComparer.Ordinal));
+        Assert.Single(statements, s => Actions(s).All(a => a.StartsWith("dynamodb:", StringComparison.Ordinal))); // see the failure-counter test
         var logs = Assert.Single(statements, s => Actions(s).All(a => a.StartsWith("logs:", StringComparison.Ordinal)));
         // Vended log delivery needs exactly these, on "*" (Step Functions logging documentation).
         string[] delivery = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery"];
@@ -216,6 +260,11 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         void AssertPolicies(string functionId, params JsonNode[] expected) =>
             TemplateDocument.AssertJson(new JsonArray([.. expected]), new JsonArray([.. TemplateDocument.Policies(_template.PropertiesOf(functionId)).Select(p => p.DeepClone())]), $"{functionId} Policies");
     }
+
+    /// <summary>The statements of the state machine's inline policy documents.</summary>
+    private List<JsonObject> MachineStatements() =>
+        [.. TemplateDocument.Policies(_template.StateMachineProperties).Where(p => p is JsonObject o && o.ContainsKey("Statement"))
+            .SelectMany(p => p["Statement"] as JsonArray ?? [p["Statement"]]).Select(s => s!.AsObject())];
 
     private static JsonObject Template(string name, string parameter, JsonNode value) =>
         new() { [name] = new JsonObject { [parameter] = value.DeepClone() } };
@@ -298,18 +347,162 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         // A timed-out execution is neither caught nor counted as failed: it needs its own alarm.
         var timedOut = Assert.Single(alarms, a => (string?)a["MetricName"] == "ExecutionsTimedOut");
         TemplateDocument.AssertJson(TemplateDocument.Ref(_template.StateMachineId), timedOut["Dimensions"]?[0]?["Value"], "ExecutionsTimedOut dimension");
-        var dlq = Assert.Single(alarms, a => (string?)a["Namespace"] == "AWS/SQS");
-        TemplateDocument.AssertJson(TemplateDocument.GetAtt("EventDeadLetterQueue", "QueueName"), dlq["Dimensions"]?[0]?["Value"], "DLQ alarm dimension");
+        var dlq = Assert.Single(alarms, a => (string?)a["Namespace"] == "AWS/SQS" && JsonNode.DeepEquals(a["Dimensions"]?[0]?["Value"], TemplateDocument.GetAtt("EventDeadLetterQueue", "QueueName")));
+        Assert.Equal("ApproximateNumberOfMessagesVisible", (string?)dlq["MetricName"]);
         foreach (var alarm in new[] { failed, timedOut, dlq })
             Assert.Contains(alarm["AlarmActions"]!.AsArray(), action => JsonNode.DeepEquals(action, TemplateDocument.Ref("AlertTopic")));
 
-        foreach (var name in new[] { "AlertTopicArn", "ConfigTableName", "DedupTableName", "StateMachineArn", "DeadLetterQueueUrl" })
+        foreach (var name in new[] { "AlertTopicArn", "ConfigTableName", "DedupTableName", "StateMachineArn", "DeadLetterQueueUrl", "ReplayQueueUrl", "RedriveQueueUrl", "ReplayQueueArn" })
             Assert.True(_template.Outputs.ContainsKey(name), $"output {name}");
         TemplateDocument.AssertJson(TemplateDocument.Ref("AlertTopic"), _template.Outputs["AlertTopicArn"]!["Value"], "AlertTopicArn");
         TemplateDocument.AssertJson(TemplateDocument.Ref("ConfigTable"), _template.Outputs["ConfigTableName"]!["Value"], "ConfigTableName");
         TemplateDocument.AssertJson(TemplateDocument.Ref("DedupTable"), _template.Outputs["DedupTableName"]!["Value"], "DedupTableName");
         TemplateDocument.AssertJson(TemplateDocument.Ref(_template.StateMachineId), _template.Outputs["StateMachineArn"]!["Value"], "StateMachineArn");
         TemplateDocument.AssertJson(TemplateDocument.Ref("EventDeadLetterQueue"), _template.Outputs["DeadLetterQueueUrl"]!["Value"], "DeadLetterQueueUrl");
+        // What `s3audit replay --replay-queue … --redrive-queue …` and the console's DLQ redrive need.
+        TemplateDocument.AssertJson(TemplateDocument.Ref("ReplayQueue"), _template.Outputs["ReplayQueueUrl"]!["Value"], "ReplayQueueUrl");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("RedriveQueue"), _template.Outputs["RedriveQueueUrl"]!["Value"], "RedriveQueueUrl");
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("ReplayQueue", "Arn"), _template.Outputs["ReplayQueueArn"]!["Value"], "ReplayQueueArn");
+    }
+
+    private const int FourteenDays = 14 * 24 * 3600;
+
+    [Fact]
+    public void Replay_queue_is_encrypted_keeps_messages_14_days_and_takes_dead_letters_only_from_the_redrive_queue()
+    {
+        var replay = _template.Resource("ReplayQueue");
+        Assert.Equal("AWS::SQS::Queue", (string?)replay["Type"]);
+        var properties = TemplateDocument.Properties(replay);
+        Assert.True((bool?)properties["SqsManagedSseEnabled"], "ReplayQueue SSE");
+        Assert.Equal(FourteenDays, (int?)properties["MessageRetentionPeriod"]);
+        // s3audit replay receives, sends on and deletes one message at a time: a minute of invisibility is plenty.
+        Assert.InRange((int?)properties["VisibilityTimeout"] ?? 30, 30, 300);
+
+        // byQueue, naming only the redrive queue. The ARN is spelled out from the redrive queue's fixed name:
+        // GetAtt would make the two queues depend on each other (the redrive queue's RedrivePolicy names this one).
+        var allow = properties["RedriveAllowPolicy"]!.AsObject();
+        Assert.Equal("byQueue", (string?)allow["redrivePermission"]);
+        var source = Assert.Single(allow["sourceQueueArnList"]!.AsArray())!;
+        var arn = (string?)source["Fn::Sub"] ?? throw new Xunit.Sdk.XunitException("sourceQueueArnList[0] is not an Fn::Sub ARN: " + TemplateDocument.Show(source));
+        var redriveName = (string?)_template.PropertiesOf("RedriveQueue")["QueueName"]?["Fn::Sub"] ?? throw new Xunit.Sdk.XunitException("RedriveQueue has no Fn::Sub QueueName");
+        Assert.Equal("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:" + redriveName, arn);
+        Assert.Contains("${AWS::StackName}", redriveName, StringComparison.Ordinal); // one stack per region: unique per account and region
+    }
+
+    [Fact]
+    public void Redrive_queue_returns_what_the_pipe_cannot_deliver_to_the_replay_queue()
+    {
+        var redrive = _template.Resource("RedriveQueue");
+        Assert.Equal("AWS::SQS::Queue", (string?)redrive["Type"]);
+        var properties = TemplateDocument.Properties(redrive);
+        Assert.True((bool?)properties["SqsManagedSseEnabled"], "RedriveQueue SSE");
+        Assert.Equal(FourteenDays, (int?)properties["MessageRetentionPeriod"]);
+        var policy = properties["RedrivePolicy"]!.AsObject();
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("ReplayQueue", "Arn"), policy["deadLetterTargetArn"], "RedriveQueue deadLetterTargetArn");
+        // Pipes retries a failed StartExecution until the source queue's maxReceiveCount, a visibility timeout apart.
+        Assert.InRange((int?)policy["maxReceiveCount"] ?? 0, 3, 10);
+        Assert.True((int?)properties["VisibilityTimeout"] >= 30, "the pipe's StartExecution and its retries fit in the visibility timeout");
+        // A dead letter keeps its first enqueue time: the replay queue must keep messages at least as long.
+        Assert.True((int?)_template.PropertiesOf("ReplayQueue")["MessageRetentionPeriod"] >= (int?)properties["MessageRetentionPeriod"], "replay retention >= redrive retention");
+    }
+
+    [Fact]
+    public void Replay_pipe_starts_one_execution_per_redriven_message_with_its_body_as_input()
+    {
+        var pipe = _template.Resource("ReplayPipe");
+        Assert.Equal("AWS::Pipes::Pipe", (string?)pipe["Type"]);
+        var properties = TemplateDocument.Properties(pipe);
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("RedriveQueue", "Arn"), properties["Source"], "pipe Source");
+        TemplateDocument.AssertJson(TemplateDocument.Ref(_template.StateMachineId), properties["Target"], "pipe Target"); // Ref of a state machine is its ARN
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("ReplayPipeRole", "Arn"), properties["RoleArn"], "pipe RoleArn");
+        // One message per batch: a batch would reach the target as one array, not one event.
+        TemplateDocument.AssertJson(new JsonObject { ["SqsQueueParameters"] = new JsonObject { ["BatchSize"] = 1 } }, properties["SourceParameters"], "pipe SourceParameters");
+        var target = properties["TargetParameters"]!.AsObject();
+        // Pipes parses a JSON body: the input is the kept event or kept notifications themselves, as the ASL's first Choice expects.
+        Assert.Equal("<$.body>", (string?)target["InputTemplate"]);
+        // Express: StartExecution, asynchronous; a failed execution is kept again by the machine itself.
+        Assert.Equal("FIRE_AND_FORGET", (string?)target["StepFunctionStateMachineParameters"]?["InvocationType"]);
+        Assert.Null(properties["FilterCriteria"]); // every redriven message is replayed
+        Assert.Null(properties["Enrichment"]);
+    }
+
+    [Fact]
+    public void Replay_pipe_role_may_only_read_the_redrive_queue_and_start_the_state_machine()
+    {
+        var role = _template.Resource("ReplayPipeRole");
+        Assert.Equal("AWS::IAM::Role", (string?)role["Type"]);
+        var properties = TemplateDocument.Properties(role);
+        var trust = Assert.Single(properties["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.Equal("Allow", (string?)trust["Effect"]);
+        Assert.Equal("pipes.amazonaws.com", (string?)trust["Principal"]?["Service"]);
+        Assert.Equal("sts:AssumeRole", (string?)trust["Action"]);
+        // Confused deputy: only pipes of this account may assume it.
+        TemplateDocument.AssertJson(TemplateDocument.Ref("AWS::AccountId"), trust["Condition"]?["StringEquals"]?["aws:SourceAccount"], "trust aws:SourceAccount");
+        Assert.Null(properties["ManagedPolicyArns"]);
+        Assert.Null(properties["PermissionsBoundary"]);
+
+        var statements = properties["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject()).ToList();
+        Assert.All(statements, s => Assert.Equal("Allow", (string?)s["Effect"]));
+        Assert.All(statements, s => Assert.Null(s["Condition"]));
+        var granted = statements.SelectMany(s => Actions(s).SelectMany(a => Resources(s).Select(r => $"{a} on {r.ToJsonString()}")))
+            .Order(StringComparer.Ordinal).ToList();
+        var queue = TemplateDocument.GetAtt("RedriveQueue", "Arn").ToJsonString();
+        var machine = TemplateDocument.Ref(_template.StateMachineId).ToJsonString();
+        string[] expected =
+        [
+            $"sqs:DeleteMessage on {queue}",
+            $"sqs:GetQueueAttributes on {queue}",
+            $"sqs:ReceiveMessage on {queue}",
+            $"states:StartExecution on {machine}",
+        ];
+        Assert.Equal(expected, granted);
+    }
+
+    private static IEnumerable<JsonNode> Resources(JsonObject statement) => statement["Resource"] switch
+    {
+        JsonArray list => list.Select(r => r!),
+        var single => [single!],
+    };
+
+    [Fact]
+    public void State_machine_may_only_update_its_failure_counter_item_and_send_to_the_replay_queue()
+    {
+        var substitutions = _template.StateMachineProperties["DefinitionSubstitutions"]!.AsObject();
+        TemplateDocument.AssertJson(TemplateDocument.Ref("ReplayQueue"), substitutions["ReplayQueueUrl"], "substitution ReplayQueueUrl");
+        TemplateDocument.AssertJson(TemplateDocument.Ref("DedupTable"), substitutions["DedupTableName"], "substitution DedupTableName");
+
+        var dynamo = Assert.Single(MachineStatements(), s => Actions(s).Any(a => a.StartsWith("dynamodb:", StringComparison.Ordinal)));
+        Assert.Equal("Allow", (string?)dynamo["Effect"]);
+        Assert.Equal(["dynamodb:UpdateItem"], Actions(dynamo));
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("DedupTable", "Arn"), dynamo["Resource"], "the DynamoDB statement's resource");
+        // The dedup table's other items are the functions' alerts: the machine may touch only its counter.
+        TemplateDocument.AssertJson(new JsonObject { ["ForAllValues:StringEquals"] = new JsonObject { ["dynamodb:LeadingKeys"] = new JsonArray(AslTests.FailureNoticeKey) } },
+            dynamo["Condition"], "the DynamoDB statement's condition");
+        // ... and the counter the ASL updates is that item of that table.
+        var count = _template.LoadAsl()["States"]!["Count Failure"]!["Parameters"]!;
+        Assert.Equal("${DedupTableName}", (string?)count["TableName"]);
+        Assert.Equal(AslTests.FailureNoticeKey, (string?)count["Key"]?["id"]?["S"]);
+        Assert.Equal("id", Assert.Single(_template.PropertiesOf("DedupTable")["KeySchema"]!.AsArray())!["AttributeName"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Replay_queue_alarm_mails_how_many_messages_wait()
+    {
+        var alarm = _template.Resource("ReplayQueueAlarm");
+        Assert.Equal("AWS::CloudWatch::Alarm", (string?)alarm["Type"]);
+        var properties = TemplateDocument.Properties(alarm);
+        Assert.Equal("AWS/SQS", (string?)properties["Namespace"]);
+        Assert.Equal("ApproximateNumberOfMessagesVisible", (string?)properties["MetricName"]);
+        var dimension = Assert.Single(properties["Dimensions"]!.AsArray())!;
+        Assert.Equal("QueueName", (string?)dimension["Name"]);
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("ReplayQueue", "QueueName"), dimension["Value"], "replay alarm dimension");
+        Assert.Equal("Maximum", (string?)properties["Statistic"]);
+        Assert.Equal(60, (int?)properties["Period"]);
+        Assert.Equal(0, (int?)properties["Threshold"]);
+        Assert.Equal("GreaterThanThreshold", (string?)properties["ComparisonOperator"]);
+        Assert.Equal("notBreaching", (string?)properties["TreatMissingData"]);
+        TemplateDocument.AssertJson(new JsonArray(TemplateDocument.Ref("AlertTopic")), properties["AlarmActions"], "replay alarm actions");
+        Assert.Contains("s3audit replay", (string?)properties["AlarmDescription"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -317,6 +510,41 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
     {
         var text = (string?)_template.Parameters["MonitoredEvents"]?["Default"] ?? throw new Xunit.Sdk.XunitException("MonitoredEvents has no Default");
         Assert.Equal(AuditConfig.DefaultMonitoredEvents, text.Split(',', StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public void Harvest_thresholds_reach_the_dedup_step_and_default_to_the_engine_thresholds()
+    {
+        var parameter = _template.Parameters["HarvestThresholds"]!.AsObject();
+        Assert.Equal("CommaDelimitedList", (string?)parameter["Type"]);
+        Assert.False(string.IsNullOrWhiteSpace((string?)parameter["Description"]), "HarvestThresholds Description");
+        var text = (string?)parameter["Default"] ?? throw new Xunit.Sdk.XunitException("HarvestThresholds has no Default");
+        Assert.Equal(HarvestPolicy.DefaultThresholds, HarvestPolicy.Parse(text).Thresholds);
+        TemplateDocument.AssertJson(new JsonObject { ["Fn::Join"] = new JsonArray(",", TemplateDocument.Ref("HarvestThresholds")) },
+            _template.EnvironmentVariable("DeduplicateAlertFunction", "S3AUDIT_HARVEST_THRESHOLDS"), "DeduplicateAlert harvest thresholds");
+        // Only the step that counts bursts reads them.
+        foreach (var id in _template.FunctionIds.Where(id => id != "DeduplicateAlertFunction"))
+            Assert.Null(_template.EnvironmentVariable(id, "S3AUDIT_HARVEST_THRESHOLDS"));
+    }
+
+    [Fact]
+    public void Reserved_concurrency_reaches_all_four_functions_and_0_leaves_them_unreserved()
+    {
+        var parameter = _template.Parameters["ReservedConcurrency"]!.AsObject();
+        Assert.Equal("Number", (string?)parameter["Type"]);
+        Assert.Equal(100, (int?)parameter["Default"]);
+        Assert.Equal(0, (int?)parameter["MinValue"]);
+        // The arithmetic behind the default, for whoever changes it.
+        var description = (string?)parameter["Description"] ?? "";
+        foreach (var figure in new[] { "3,500 GET/s", "25 ms", "88", "400", "1,000", "0: unreserved" })
+            Assert.Contains(figure, description, StringComparison.Ordinal);
+
+        TemplateDocument.AssertJson(new JsonObject { ["Fn::Not"] = new JsonArray(new JsonObject { ["Fn::Equals"] = new JsonArray(TemplateDocument.Ref("ReservedConcurrency"), "0") }) },
+            _template.Root["Conditions"]?["HasReservedConcurrency"], "HasReservedConcurrency");
+        var reserved = new JsonObject { ["Fn::If"] = new JsonArray("HasReservedConcurrency", TemplateDocument.Ref("ReservedConcurrency"), TemplateDocument.Ref("AWS::NoValue")) };
+        Assert.Equal(4, _template.FunctionIds.Count);
+        foreach (var id in _template.FunctionIds)
+            TemplateDocument.AssertJson(reserved, _template.EffectiveFunctionProperty(id, "ReservedConcurrentExecutions"), $"{id} ReservedConcurrentExecutions");
     }
 
     [GeneratedRegex(@"\$\{([^}]*)\}")]
