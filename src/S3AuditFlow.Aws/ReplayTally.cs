@@ -8,6 +8,7 @@ internal sealed class ReplayTally
     private readonly Dictionary<string, int> _moved = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ReplayFailure> _failures = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
 
     /// <summary>Received and not deleted yet, with the latest receipt handle: what to make visible again when the run ends.</summary>
     public Dictionary<string, Message> Held { get; } = new(StringComparer.Ordinal);
@@ -27,7 +28,9 @@ internal sealed class ReplayTally
     {
         Held.Remove(message.MessageId);
         _failures.Remove(message.MessageId);
-        var kind = KindOf(message) is ReplayKinds.Event or ReplayKinds.Notifications ? KindOf(message)! : "";
+        if (!_deleted.Add(message.MessageId))
+            return; // a second delivery of a message already moved: deleted, not counted again
+        var kind = KindOf(message) is (ReplayKinds.Event or ReplayKinds.Notifications) and { } known ? known : "";
         _moved[kind] = _moved.GetValueOrDefault(kind) + 1;
     }
 
