@@ -11,8 +11,10 @@ public static class ExitCodes
     public const int Ok = 0;
     /// <summary>--fail-on-alert and at least one alert.</summary>
     public const int AlertRaised = 1;
+    /// <summary>replay: some messages could not be moved; they stay in the replay queue.</summary>
+    public const int SomeNotMoved = 1;
     /// <summary>Usage or config error; nothing was evaluated.</summary>
     public const int UsageError = 2;
-    /// <summary>The table could not be read or written after retries (credentials, network, throttling).</summary>
+    /// <summary>A table or queue could not be read or written after retries (missing, credentials, network, throttling).</summary>
     public const int StoreError = 3;
 }

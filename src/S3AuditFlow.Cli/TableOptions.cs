@@ -3,7 +3,7 @@ using S3AuditFlow.Aws;
 
 namespace S3AuditFlow.Cli;
 
-/// <summary>The options every command that reaches the config table shares.</summary>
+/// <summary>The options every command that reaches the config table shares: --table and the AWS ones.</summary>
 public sealed class TableOptions
 {
     /// <summary>--table; the default is the table of a stack named s3auditflow.</summary>
@@ -12,23 +12,14 @@ public sealed class TableOptions
         Description = $"Config table name (default: $S3AUDIT_CONFIG_TABLE, else {DynamoTables.DefaultConfigTable})",
     };
 
-    /// <summary>--region.</summary>
-    public Option<string?> Region { get; } = new("--region") { Description = "AWS region (default: the standard chain: AWS_REGION, profile)" };
-
-    /// <summary>--profile.</summary>
-    public Option<string?> Profile { get; } = new("--profile") { Description = "Named profile from ~/.aws (default: the standard credential chain)" };
-
-    /// <summary>--endpoint-url.</summary>
-    public Option<string?> EndpointUrl { get; } = new("--endpoint-url") { Description = "DynamoDB endpoint, e.g. a local dynalite: http://127.0.0.1:4567" };
+    /// <summary>--region, --profile, --endpoint-url.</summary>
+    public AwsOptions Aws { get; } = new("DynamoDB endpoint, e.g. a local dynalite: http://127.0.0.1:4567");
 
     /// <summary>Adds the options to a command.</summary>
-    public void AddTo(Command command, bool includeTable = true)
+    public void AddTo(Command command)
     {
-        if (includeTable)
-            command.Options.Add(Table);
-        command.Options.Add(Region);
-        command.Options.Add(Profile);
-        command.Options.Add(EndpointUrl);
+        command.Options.Add(Table);
+        Aws.AddTo(command);
     }
 
     /// <summary>The table name given, from the environment, or the default.</summary>
@@ -36,5 +27,5 @@ public sealed class TableOptions
         result.GetValue(Table) ?? Environment.GetEnvironmentVariable("S3AUDIT_CONFIG_TABLE") ?? DynamoTables.DefaultConfigTable;
 
     /// <summary>Where the table lives.</summary>
-    public AwsTarget Target(ParseResult result) => new(result.GetValue(Region), result.GetValue(Profile), result.GetValue(EndpointUrl));
+    public AwsTarget Target(ParseResult result) => Aws.Target(result);
 }

@@ -3,24 +3,36 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
+using Amazon.SQS;
 
 namespace S3AuditFlow.Aws;
 
-/// <summary>Where to reach DynamoDB: the standard credential chain, or a named profile, or a local server.</summary>
+/// <summary>Where to reach AWS (DynamoDB, SQS): the standard credential chain, or a named profile, or a local server.</summary>
 public sealed record AwsTarget(string? Region = null, string? Profile = null, string? EndpointUrl = null)
 {
     /// <summary>Retries after the first try: throttling and 5xx are retried with backoff, then the error surfaces.</summary>
     public const int MaxRetries = 3;
 
-    /// <summary>A client with standard retries and bounded timeouts.</summary>
+    /// <summary>A DynamoDB client with standard retries and bounded timeouts.</summary>
     public AmazonDynamoDBClient CreateDynamoDb()
     {
-        var config = new AmazonDynamoDBConfig
-        {
-            RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = MaxRetries,
-            Timeout = TimeSpan.FromSeconds(5),
-        };
+        var config = Configure(new AmazonDynamoDBConfig());
+        return Credentials(config) is { } credentials ? new AmazonDynamoDBClient(credentials, config) : new AmazonDynamoDBClient(config);
+    }
+
+    /// <summary>An SQS client with the same retries, timeouts, endpoint and credentials as <see cref="CreateDynamoDb"/>.</summary>
+    public AmazonSQSClient CreateSqs()
+    {
+        var config = Configure(new AmazonSQSConfig());
+        return Credentials(config) is { } credentials ? new AmazonSQSClient(credentials, config) : new AmazonSQSClient(config);
+    }
+
+    /// <summary>What every client shares, so a local server or a region means the same for each service.</summary>
+    private T Configure<T>(T config) where T : ClientConfig
+    {
+        config.RetryMode = RequestRetryMode.Standard;
+        config.MaxErrorRetry = MaxRetries;
+        config.Timeout = TimeSpan.FromSeconds(5);
         if (EndpointUrl is not null)
         {
             config.ServiceURL = EndpointUrl;
@@ -30,8 +42,7 @@ public sealed record AwsTarget(string? Region = null, string? Profile = null, st
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(Region);
         }
-        var credentials = Credentials(config);
-        return credentials is null ? new AmazonDynamoDBClient(config) : new AmazonDynamoDBClient(credentials, config);
+        return config;
     }
 
     /// <summary>
