@@ -10,14 +10,23 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
     public sealed class Run : IAsyncLifetime, IDisposable
     {
         private readonly DynaliteTables _tables = new();
+        private readonly MotoServer? _moto = MotoServer.IsInstalled ? MotoServer.Start() : null;
 
         public Dictionary<string, ExecutionResult> Results { get; private set; } = [];
         public IReadOnlyList<string> Logs { get; private set; } = [];
         public ExecutionResult StoreDown { get; private set; } = null!;
+        /// <summary>What the replay queue held after the scenarios (empty without moto_server).</summary>
+        public List<KeptMessage> Kept { get; private set; } = [];
 
         public async Task InitializeAsync()
         {
             await _tables.InitializeAsync();
+            var options = new WorkflowOptions();
+            if (_moto is not null)
+            {
+                using var sqs = _moto.Sqs();
+                options = options with { SqsEndpoint = _moto.Endpoint, ReplayQueueUrl = await SqsQueues.CreateAsync(sqs, "replay") };
+            }
             var malformed = StepEvents.Record("malformed-1", "cardholder.csv");
             malformed.Remove("eventTime");
             (Results, Logs) = await WorkflowRun.RunAsync(_tables.Server.Endpoint, _tables.ConfigTable, _tables.DedupTable,
@@ -29,26 +38,35 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
                 ("not-monitored", StepEvents.EventBridge(StepEvents.Record("head-1", "cardholder_data_primary.csv", eventName: "HeadObject"))),
                 ("denied", StepEvents.EventBridge(StepEvents.Record("denied-1", "secret-keys.txt", errorCode: "AccessDenied"))),
                 ("malformed", StepEvents.EventBridge(malformed)),
-            ]);
+            ], options);
 
             // DynamoDB down: fresh function processes pointed at a server that is gone.
             using var gone = DynaliteServer.Start();
             var endpoint = gone.Endpoint;
             gone.Stop();
             var (down, _) = await WorkflowRun.RunAsync(endpoint, _tables.ConfigTable, _tables.DedupTable,
-                [("down", StepEvents.EventBridge(StepEvents.Record("down-1", "cardholder_data_primary.csv")))]);
+                [("down", StepEvents.EventBridge(StepEvents.Record("down-1", "cardholder_data_primary.csv")))], options);
             StoreDown = down["down"];
+            if (_moto is not null)
+            {
+                using var sqs = _moto.Sqs();
+                Kept = await SqsQueues.ReadAllAsync(sqs, options.ReplayQueueUrl);
+            }
         }
 
         public Task DisposeAsync() => Task.CompletedTask;
 
-        public void Dispose() => _tables.Dispose();
+        public void Dispose()
+        {
+            _tables.Dispose();
+            _moto?.Dispose();
+        }
     }
 
     private static JsonElement Parameters(JsonElement published) => published.GetProperty("parameters");
 
     private static string Attribute(JsonElement parameters, string name) =>
-        parameters.GetProperty("MessageAttributes").GetProperty(name).GetProperty("StringValue").GetString()!;
+        WorkflowRun.Attribute(parameters, name)!;
 
     [Fact]
     public void An_unexpected_read_of_a_sensitive_object_publishes_one_alert_with_subject_and_attributes()
@@ -56,7 +74,8 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
         var result = run.Results["alert"];
 
         Assert.Equal("SUCCEEDED", result.Status);
-        Assert.Equal(["Parse Event", "Is Applicable", "Check Allowlist", "Is Trusted", "Classify Sensitivity", "Is Sensitive", "Deduplicate Alert", "Is Duplicate", "Publish Alert"], result.States);
+        Assert.Equal(["Is Kept Notification", "Parse Event", "Is Applicable", "Check Allowlist", "Is Trusted", "Classify Sensitivity", "Is Sensitive",
+            "Deduplicate Alert", "Is New Alert", "Publish Alert", "Is Harvest Crossed", "Done"], result.States);
         var published = Assert.Single(result.Published);
         Assert.Equal("Publish Alert", published.GetProperty("state").GetString());
         var parameters = Parameters(published);
@@ -66,6 +85,7 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
         Assert.Equal("critical", Attribute(parameters, "severity"));
         Assert.Equal(StepEvents.Bucket, Attribute(parameters, "bucket"));
         Assert.Equal("GetObject", Attribute(parameters, "eventName"));
+        Assert.Equal("alert", Attribute(parameters, "kind"));
     }
 
     [Fact]
@@ -74,7 +94,7 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
         var result = run.Results["repeat"];
 
         Assert.Equal("SUCCEEDED", result.Status);
-        Assert.Equal("Duplicate", result.States[^1]);
+        Assert.Equal(["Deduplicate Alert", "Is New Alert", "Is Harvest Crossed", "Done"], result.States.TakeLast(4));
         Assert.Empty(result.Published);
     }
 
@@ -101,7 +121,7 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
     {
         var result = run.Results["not-monitored"];
 
-        Assert.Equal(["Parse Event", "Is Applicable", "Not Applicable"], result.States);
+        Assert.Equal(["Is Kept Notification", "Parse Event", "Is Applicable", "Not Applicable"], result.States);
         Assert.Empty(result.Published);
     }
 
@@ -114,31 +134,43 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
         Assert.Contains("Outcome:   failed: AccessDenied", parameters.GetProperty("Message").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_malformed_event_produces_a_failure_notification_and_a_failed_execution()
+    [MotoFact]
+    public void A_malformed_event_is_kept_for_replay_and_the_first_failure_of_the_hour_is_mailed()
     {
         var result = run.Results["malformed"];
 
         Assert.Equal("FAILED", result.Status);
-        Assert.Equal(["Parse Event", "Notify Evaluation Failure", "Evaluation Failed"], result.States);
+        Assert.Equal(["Is Kept Notification", "Parse Event", "Keep Event For Replay", "Count Failure", "Is First Failure This Hour",
+            "Notify Evaluation Failure", "Evaluation Failed"], result.States);
         var parameters = Parameters(Assert.Single(result.Published));
         Assert.Equal("S3AuditFlow could not evaluate an event", parameters.GetProperty("Subject").GetString());
         Assert.Equal("evaluation-failure", Attribute(parameters, "severity"));
+        Assert.Equal("evaluation-failure", Attribute(parameters, "kind"));
         var message = parameters.GetProperty("Message").GetString()!;
-        Assert.Matches("^could not evaluate event \\(EventBridge id 7f5b3d2e-[0-9a-f-]+\\): MalformedEvent: ", message);
+        Assert.StartsWith("could not evaluate an event: MalformedEvent: ", message, StringComparison.Ordinal);
         Assert.Contains("event malformed-1: GetObject without eventTime", message, StringComparison.Ordinal);
+        Assert.Matches("This is the first failure of the hour \\d{4}-\\d\\d-\\d\\dT\\d\\d:00Z; 1 failures counted", message);
+        var kept = Assert.Single(run.Kept, k => k.Body.Contains("malformed-1", StringComparison.Ordinal));
+        Assert.Equal(("event", "MalformedEvent"), (kept.Kind, kept.Error));
+        // The body is the original EventBridge event, exactly as the execution got it, so a replay judges it afresh.
+        Assert.Equal("aws.s3", JsonDocument.Parse(kept.Body).RootElement.GetProperty("source").GetString());
     }
 
-    [Fact]
-    public void DynamoDB_down_ends_in_a_failure_notification_naming_the_event_never_silence()
+    [MotoFact]
+    public void DynamoDB_down_keeps_the_event_for_replay_and_the_rate_limiter_being_down_too_mails_nothing()
     {
         var result = run.StoreDown;
 
         Assert.Equal("FAILED", result.Status);
-        Assert.Equal(["Parse Event", "Is Applicable", "Check Allowlist", "Notify Evaluation Failure", "Evaluation Failed"], result.States);
-        var message = Parameters(Assert.Single(result.Published)).GetProperty("Message").GetString()!;
-        Assert.Matches("^could not evaluate event \\(EventBridge id 7f5b3d2e-[0-9a-f-]+\\): StoreUnavailableException: ", message);
-        Assert.Contains("event down-1 (GetObject s3://cg-cardholder-data-bucket-cgidlulwjvrwio/cardholder_data_primary.csv by role/cg-banking-WAF-Role from 54.177.149.226)", message, StringComparison.Ordinal);
+        // Count Failure reaches the same (stopped) DynamoDB: it cannot rate-limit, so it does not mail per event;
+        // the replay-queue and failed-executions alarms report the outage once.
+        Assert.Equal(["Is Kept Notification", "Parse Event", "Is Applicable", "Check Allowlist", "Keep Event For Replay", "Count Failure", "Evaluation Failed"],
+            result.States.Where(s => !s.StartsWith("retry ", StringComparison.Ordinal)));
+        Assert.Empty(result.Published);
+        var kept = Assert.Single(run.Kept, k => k.Body.Contains("down-1", StringComparison.Ordinal));
+        Assert.Equal(("event", "StoreUnavailableException"), (kept.Kind, kept.Error));
+        Assert.Contains("event down-1 (GetObject s3://cg-cardholder-data-bucket-cgidlulwjvrwio/cardholder_data_primary.csv by role/cg-banking-WAF-Role from 54.177.149.226)",
+            kept.Cause, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -51,6 +51,13 @@ public static class SqsQueues
         return read;
     }
 
+    /// <summary>Messages visible plus in flight, as SQS reports them.</summary>
+    public static async Task<int> ApproximateCountAsync(IAmazonSQS sqs, string queueUrl)
+    {
+        var attributes = await sqs.GetQueueAttributesAsync(queueUrl, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]);
+        return attributes.ApproximateNumberOfMessages + attributes.ApproximateNumberOfMessagesNotVisible;
+    }
+
     private static KeptMessage Read(Message message)
     {
         var attributes = message.MessageAttributes ?? [];

@@ -257,8 +257,8 @@ async function main() {
 
   for (const child of processes) child.kill();
   for (const api of Object.values(apis)) api.server.close();
-  process.stdout.write(JSON.stringify({ results, logs }) + '\n');
-  process.exit(0);
+  // Exit only once the (possibly large) result has reached the pipe: exiting earlier truncates it.
+  process.stdout.write(JSON.stringify({ results, logs }) + '\n', () => process.exit(0));
 }
 
 main().catch((error) => {
