@@ -9,9 +9,10 @@ namespace S3AuditFlow.Aws;
 /// Moves every message of one SQS queue to another, body and message attributes unchanged. A message is deleted
 /// from the source only once the destination accepted it, so a failure never loses one; it may at worst be sent
 /// twice (deleting failed after sending). SQS's StartMessageMoveTask does the same in AWS, but local SQS servers
-/// lack it, and this way the kinds moved can be counted.
+/// lack it, and this way the kinds moved can be counted. Only messages kept before the run began are moved: while
+/// the cause of the failures lasts, a replayed event fails again and comes back, and moving it again would loop.
 /// </summary>
-public sealed class ReplayQueueMover(IAmazonSQS sqs)
+public sealed class ReplayQueueMover(IAmazonSQS sqs, TimeProvider? time = null)
 {
     /// <summary>
     /// How long a received message stays hidden: enough for one batch's send and delete with all their retries
@@ -30,14 +31,17 @@ public sealed class ReplayQueueMover(IAmazonSQS sqs)
     public async Task<ReplayResult> MoveAllAsync(string sourceQueueUrl, string destinationQueueUrl, CancellationToken cancellationToken = default)
     {
         var tally = new ReplayTally();
+        var began = (time ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
             for (var empty = 0; empty < EmptyReceivesToStop;)
             {
-                var messages = await ReceiveAsync(sourceQueueUrl, tally, cancellationToken).ConfigureAwait(false);
-                empty = messages.Count == 0 ? empty + 1 : 0;
-                foreach (var message in messages)
+                var received = await ReceiveAsync(sourceQueueUrl, tally, cancellationToken).ConfigureAwait(false);
+                foreach (var message in received)
                     tally.Held[message.MessageId] = message;
+                // Kept after the run began: held (hidden) until the run ends, then left for the next replay.
+                var messages = received.Where(m => !tally.KeptLater(m, began)).ToList();
+                empty = messages.Count == 0 ? empty + 1 : 0;
                 // A message already sent in this run (SQS delivers at least once, or its delete failed) is only deleted.
                 foreach (var batch in SendBatches.Split(messages.Where(m => !tally.WasSent(m))))
                     await SendAsync(destinationQueueUrl, batch, tally, cancellationToken).ConfigureAwait(false);
@@ -60,6 +64,7 @@ public sealed class ReplayQueueMover(IAmazonSQS sqs)
             WaitTimeSeconds = WaitSeconds,
             VisibilityTimeout = VisibilityTimeoutSeconds,
             MessageAttributeNames = ["All"],
+            MessageSystemAttributeNames = ["SentTimestamp"],
         };
         var response = await Guard($"receiving from {queueUrl}", tally, () => sqs.ReceiveMessageAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
         return response.Messages ?? [];

@@ -9,6 +9,9 @@ public sealed record ReplayResult(int Events, int Notifications, int Other, IRea
 {
     /// <summary>Messages sent to the destination and deleted from the source.</summary>
     public int Moved => Events + Notifications + Other;
+
+    /// <summary>Messages kept after the run began (failing again while the cause lasts): left for the next replay.</summary>
+    public int Later { get; init; }
 }
 
 /// <summary>A message left in the source queue.</summary>

@@ -16,7 +16,20 @@ internal sealed class ReplayTally
     public static string? KindOf(Message message) =>
         message.MessageAttributes?.TryGetValue(ReplayKinds.Attribute, out var kind) == true ? kind.StringValue : null;
 
+    private readonly HashSet<string> _later = new(StringComparer.Ordinal);
+
     public bool WasSent(Message message) => _sent.Contains(message.MessageId);
+
+    /// <summary>Whether SQS received the message after <paramref name="began"/> (epoch ms); such messages are counted, not moved.</summary>
+    public bool KeptLater(Message message, long began)
+    {
+        if (message.Attributes?.TryGetValue("SentTimestamp", out var sent) != true
+            || !long.TryParse(sent, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at)
+            || at <= began)
+            return false;
+        _later.Add(message.MessageId);
+        return true;
+    }
 
     public void Sent(Message message)
     {
@@ -41,5 +54,8 @@ internal sealed class ReplayTally
         _moved.GetValueOrDefault(ReplayKinds.Event),
         _moved.GetValueOrDefault(ReplayKinds.Notifications),
         _moved.GetValueOrDefault(""),
-        [.. _failures.Values]);
+        [.. _failures.Values])
+    {
+        Later = _later.Count,
+    };
 }

@@ -82,7 +82,8 @@ public static class ReplayCommand
     private static string Summary(ReplayResult moved) =>
         $"replayed {Count(moved.Moved, "message")}: {Count(moved.Events, "event")} to judge again, {Count(moved.Notifications, "notification")} to publish"
         + (moved.Other > 0 ? $", {Count(moved.Other, "message")} without a known kind" : "")
-        + $"; {moved.Failures.Count} left in the replay queue";
+        + $"; {moved.Failures.Count} left in the replay queue"
+        + (moved.Later > 0 ? $"; {Count(moved.Later, "message")} kept since this replay began left for the next one (is the cause fixed?)" : "");
 
     private static string Moved(ReplayResult moved) =>
         $"replayed {Count(moved.Moved, "message")} ({Count(moved.Events, "event")}, {Count(moved.Notifications, "notification")})";

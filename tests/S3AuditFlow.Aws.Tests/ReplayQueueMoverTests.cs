@@ -73,6 +73,25 @@ public sealed class ReplayQueueMoverTests : IClassFixture<MotoFixture>, IDisposa
         Assert.Equal(15, (await SqsQueues.ReadAllAsync(Sqs, source)).Count);
     }
 
+    [MotoFact]
+    public async Task Messages_kept_after_the_replay_began_are_left_for_the_next_one_so_a_lasting_failure_cannot_loop()
+    {
+        var source = await SqsQueues.CreateAsync(Sqs, "replay");
+        var destination = await SqsQueues.CreateAsync(Sqs, "redrive");
+        await SqsQueues.SendAsync(Sqs, source, KeptMessages.Mix(6));
+        // A replay that began an hour before these were kept: to it, every one failed again while it ran.
+        var began = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
+
+        var result = await new ReplayQueueMover(Sqs, began).MoveAllAsync(source, destination);
+
+        Assert.Equal((0, 6), (result.Moved, result.Later));
+        Assert.Empty(result.Failures);
+        Assert.Equal(6, await SqsQueues.ApproximateCountAsync(Sqs, source));
+        // They were released at the end: a replay that begins now moves them all.
+        var next = await new ReplayQueueMover(Sqs).MoveAllAsync(source, destination);
+        Assert.Equal((6, 0), (next.Moved, next.Later));
+    }
+
     public void Dispose()
     {
         if (_sqs.IsValueCreated)
