@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using S3AuditFlow.Core.Dedup;
 using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Stores;
 
 namespace S3AuditFlow.Aws;
@@ -16,13 +17,17 @@ namespace S3AuditFlow.Aws;
 /// <item>the first occurrence of an access (<c>access#SHA256</c>) wins a conditional PutItem whose condition checks the
 /// window itself, because TTL deletes expired items up to days late; repeats add to its counter;</item>
 /// <item>a burst item (<c>burst#SHA256</c>) lets at most <paramref name="burstLimit"/> alerts through per window (0: no
-/// limit); it records which events it let through, so a retried or resent write is recognised, never double-counted.</item>
+/// limit); it records which events it let through, so a retried or resent write is recognised, never double-counted;</item>
+/// <item>a harvest item (<c>harvest#SHA256</c>) counts every new object of a burst while reads keep coming within the
+/// window and raises one notice per threshold of <paramref name="harvest"/> (default <see cref="HarvestPolicy.Default"/>;
+/// no thresholds: no harvest writes).</item>
 /// </list>
-/// Windows are measured on the event's time, as in `scan`. Once decided, the decision is stored on the event item:
-/// a retry within the same execution (Step Functions retries Lambda.* errors even when the function had finished)
-/// gets it back instead of being judged a duplicate of itself.
+/// Windows are measured on the event's time, as in `scan`. Once decided, the decision (and its harvest notice) is
+/// stored on the event item: a retry within the same execution (Step Functions retries Lambda.* errors even when the
+/// function had finished) gets it back instead of being judged a duplicate of itself.
 /// </summary>
-public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeSpan window, int burstLimit = 0, TimeProvider? time = null) : IDedupStore
+public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeSpan window, int burstLimit = 0, TimeProvider? time = null,
+    HarvestPolicy? harvest = null) : IDedupStore
 {
     /// <summary>How long items outlive their window before TTL may clean them up (alerts stay listable).</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
@@ -34,6 +39,7 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(2);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly HarvestPolicy _harvest = harvest ?? HarvestPolicy.Default;
 
     /// <inheritdoc />
     public async Task<DedupDecision> RecordAsync(AlertCandidate candidate, string? executionId = null, CancellationToken cancellationToken = default)
@@ -49,7 +55,9 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
         DedupDecision decision;
         try
         {
-            decision = await RecordAccessAsync(candidate, cancellationToken).ConfigureAwait(false);
+            // Same execution, no stored decision: an earlier attempt died (or failed) before storing it.
+            var retry = Text(previous, "executionId") == execution;
+            decision = await RecordAccessAsync(candidate, retry, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -103,12 +111,13 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
     {
         if (Text(previous, "executionId") != execution || Text(previous, "decision") is not { } decision)
             return null;
+        var notice = StoredNotice(previous);
         return decision == "alert"
-            ? new DedupDecision(true, null, "")
-            : new DedupDecision(false, Text(previous, "alertId"), Text(previous, "reason") ?? "");
+            ? new DedupDecision(true, null, "", notice)
+            : new DedupDecision(false, Text(previous, "alertId"), Text(previous, "reason") ?? "", notice);
     }
 
-    private async Task<DedupDecision> RecordAccessAsync(AlertCandidate candidate, CancellationToken cancellationToken)
+    private async Task<DedupDecision> RecordAccessAsync(AlertCandidate candidate, bool retry, CancellationToken cancellationToken)
     {
         var access = candidate.Access;
         var id = AccessItemId(candidate);
@@ -116,7 +125,9 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
         for (var race = 0; ; race++)
         {
             if (await ConditionalAsync(() => client.PutItemAsync(FirstOccurrence(candidate, id, now), cancellationToken)).ConfigureAwait(false) is not null)
-                return burstLimit > 0 ? await CheckBurstAsync(candidate, id, cancellationToken).ConfigureAwait(false) : new DedupDecision(true, null, "");
+                return burstLimit > 0
+                    ? await CheckBurstAsync(candidate, id, cancellationToken).ConfigureAwait(false)
+                    : new DedupDecision(true, null, "", await CountHarvestAsync(candidate, cancellationToken).ConfigureAwait(false));
 
             // A live alert exists for this access: count this event on it.
             var count = new UpdateItemRequest
@@ -132,9 +143,12 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
             if (await ConditionalAsync(() => client.UpdateItemAsync(count, cancellationToken)).ConfigureAwait(false) is { } counted)
             {
                 var alertId = Required(counted.Attributes, "eventId", id);
+                // A retry lands here when its earlier attempt was suppressed: that attempt counted the object on the
+                // harvest already, and a threshold it won must still be notified.
+                var notice = retry ? await OwnHarvestNoticeAsync(candidate, cancellationToken).ConfigureAwait(false) : null;
                 return new DedupDecision(false, alertId, counted.Attributes.ContainsKey("viaBurst")
                     ? DedupReasons.Burst(alertId, burstLimit, window)
-                    : DedupReasons.Repeat(alertId, window));
+                    : DedupReasons.Repeat(alertId, window), notice);
             }
             if (race >= MaxRaces)
                 throw new StoreUnavailableException($"writing to {table}: access item {id} keeps failing both conditions");
@@ -177,7 +191,9 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
 
     /// <summary>
     /// A new object for this access: an alert while its burst has let fewer than the limit through within the window;
-    /// else counted on the burst's first alert, and the access item points there until the burst ends.
+    /// else counted on the burst's first alert, and the access item points there until the burst ends. Either way it
+    /// counts on the harvest; a suppressed one before its access item is pointed away, so a retry after a crash in
+    /// between comes this way again and re-reaches the crossing check.
     /// </summary>
     private async Task<DedupDecision> CheckBurstAsync(AlertCandidate candidate, string accessId, CancellationToken cancellationToken)
     {
@@ -209,31 +225,35 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
                 ExpressionAttributeValues = new() { [":now"] = now },
             };
             if (await ConditionalAsync(() => client.PutItemAsync(start, cancellationToken)).ConfigureAwait(false) is not null)
-                return new DedupDecision(true, null, "");
+                return await AlertAsync(candidate, cancellationToken).ConfigureAwait(false);
 
             // NOT contains(alerted, :self): a resent or retried write must not count the same event twice.
             var count = BurstUpdate(id, "ADD alerts :one, alerted :selfSet", "expiresAt > :now AND alerts < :limit AND NOT contains(alerted, :self)",
                 now, self, new() { [":one"] = N(1), [":selfSet"] = new AttributeValue { SS = [access.EventId] }, [":limit"] = N(burstLimit) });
             if (await ConditionalAsync(() => client.UpdateItemAsync(count, cancellationToken)).ConfigureAwait(false) is not null)
-                return new DedupDecision(true, null, "");
+                return await AlertAsync(candidate, cancellationToken).ConfigureAwait(false);
 
             var suppress = BurstUpdate(id, "ADD suppressed :one", "expiresAt > :now AND NOT contains(alerted, :self)", now, self, new() { [":one"] = N(1) });
             suppress.ReturnValues = ReturnValue.ALL_NEW;
             if (await ConditionalAsync(() => client.UpdateItemAsync(suppress, cancellationToken)).ConfigureAwait(false) is { } suppressed)
             {
                 var firstId = Required(suppressed.Attributes, "firstEventId", id);
+                var notice = await CountHarvestAsync(candidate, cancellationToken).ConfigureAwait(false);
                 await PointAtBurstAsync(accessId, access.EventId, firstId, suppressed.Attributes["expiresAt"], cancellationToken).ConfigureAwait(false);
-                return new DedupDecision(false, firstId, DedupReasons.Burst(firstId, burstLimit, window));
+                return new DedupDecision(false, firstId, DedupReasons.Burst(firstId, burstLimit, window), notice);
             }
 
             // Neither counted nor suppressed: either an earlier attempt already let this event through, or the burst ended.
             var mine = BurstUpdate(id, "SET checkedAt = :now", "expiresAt > :now AND contains(alerted, :self)", now, self, []);
             if (await ConditionalAsync(() => client.UpdateItemAsync(mine, cancellationToken)).ConfigureAwait(false) is not null)
-                return new DedupDecision(true, null, "");
+                return await AlertAsync(candidate, cancellationToken).ConfigureAwait(false);
             if (race >= MaxRaces)
                 throw new StoreUnavailableException($"writing to {table}: burst item {id} keeps failing every condition");
         }
     }
+
+    private async Task<DedupDecision> AlertAsync(AlertCandidate candidate, CancellationToken cancellationToken) =>
+        new(true, null, "", await CountHarvestAsync(candidate, cancellationToken).ConfigureAwait(false));
 
     private UpdateItemRequest BurstUpdate(string id, string update, string condition, AttributeValue now, AttributeValue self, Dictionary<string, AttributeValue> values)
     {
@@ -269,7 +289,10 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
         await ConditionalAsync(() => client.UpdateItemAsync(point, cancellationToken)).ConfigureAwait(false);
     }
 
-    /// <summary>Stores the decision on the event item, best effort: the access and burst writes already hold it durably.</summary>
+    /// <summary>
+    /// Stores the decision and its harvest notice on the event item, best effort: the access, burst and harvest writes
+    /// already hold it durably, and a retry that finds no decision here re-reaches the crossing check.
+    /// </summary>
     private async Task RememberAsync(string eventId, DedupDecision decision)
     {
         var values = new Dictionary<string, AttributeValue>
@@ -278,11 +301,17 @@ public sealed class DynamoDedupStore(IAmazonDynamoDB client, string table, TimeS
             [":alert"] = S(decision.RepeatsEventId ?? eventId),
             [":reason"] = S(decision.Reason.Length == 0 ? "first occurrence" : decision.Reason),
         };
+        var update = "SET decision = :decision, alertId = :alert, reason = :reason";
+        if (decision.Harvest is { } notice)
+        {
+            update += ", harvest = :harvest";
+            values[":harvest"] = NoticeItem(notice);
+        }
         await BestEffortAsync(new UpdateItemRequest
         {
             TableName = table,
             Key = Key("event#" + eventId),
-            UpdateExpression = "SET decision = :decision, alertId = :alert, reason = :reason",
+            UpdateExpression = update,
             ExpressionAttributeValues = values,
         }).ConfigureAwait(false);
     }

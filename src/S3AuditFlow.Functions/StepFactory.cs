@@ -16,7 +16,7 @@ public static class StepFactory
             "ParseEvent" => new ParseEventStep(settings.MonitoredEvents.ToHashSet(StringComparer.Ordinal), settings.MonitoredBuckets?.ToHashSet(StringComparer.Ordinal)),
             "CheckAllowlist" => new CheckAllowlistStep(Config(settings, target, time)),
             "ClassifySensitivity" => new ClassifySensitivityStep(Config(settings, target, time)),
-            "DeduplicateAlert" => new DeduplicateAlertStep(new DynamoDedupStore(target.CreateDynamoDb(), StepSettings.Required(settings.DedupTable, "S3AUDIT_DEDUP_TABLE"), settings.DedupWindow, settings.BurstLimit)),
+            "DeduplicateAlert" => new DeduplicateAlertStep(new DynamoDedupStore(target.CreateDynamoDb(), StepSettings.Required(settings.DedupTable, "S3AUDIT_DEDUP_TABLE"), settings.DedupWindow, settings.BurstLimit, harvest: settings.Harvest)),
             _ => throw new InvalidOperationException($"unknown step {settings.Step}"),
         };
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using S3AuditFlow.Core.Config;
+using S3AuditFlow.Core.Harvest;
 
 namespace S3AuditFlow.Functions;
 
@@ -13,7 +14,8 @@ public sealed record StepSettings(
     TimeSpan DedupWindow,
     int BurstLimit,
     TimeSpan CachePeriod,
-    string? DynamoDbEndpoint)
+    string? DynamoDbEndpoint,
+    HarvestPolicy Harvest)
 {
     /// <summary>The step names S3AUDIT_STEP accepts, one per state.</summary>
     public static readonly string[] Steps = ["ParseEvent", "CheckAllowlist", "ClassifySensitivity", "DeduplicateAlert"];
@@ -41,7 +43,23 @@ public sealed record StepSettings(
                     : throw new InvalidOperationException($"S3AUDIT_BURST_LIMIT \"{burst}\" is not a whole number (0: no limit)")
                 : AuditConfig.DefaultBurstLimit,
             TimeSpan.FromSeconds(Number(env, "S3AUDIT_CACHE_SECONDS", 60)),
-            env("AWS_ENDPOINT_URL_DYNAMODB"));
+            env("AWS_ENDPOINT_URL_DYNAMODB"),
+            HarvestThresholds(env("S3AUDIT_HARVEST_THRESHOLDS")));
+    }
+
+    /// <summary>"100,1000,...": unset means the default thresholds, empty means no harvest notifications.</summary>
+    private static HarvestPolicy HarvestThresholds(string? text)
+    {
+        if (text is null)
+            return HarvestPolicy.Default;
+        try
+        {
+            return HarvestPolicy.Parse(text);
+        }
+        catch (ConfigException e)
+        {
+            throw new InvalidOperationException($"S3AUDIT_HARVEST_THRESHOLDS \"{text}\": {e.Message}", e);
+        }
     }
 
     /// <summary>The table a step needs; a missing one is a deployment error.</summary>

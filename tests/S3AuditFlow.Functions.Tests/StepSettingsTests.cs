@@ -1,4 +1,5 @@
 using S3AuditFlow.Core.Config;
+using S3AuditFlow.Core.Harvest;
 
 namespace S3AuditFlow.Functions.Tests;
 
@@ -21,6 +22,18 @@ public class StepSettingsTests
         Assert.Equal(AuditConfig.DefaultDedupWindow, settings.DedupWindow);
         Assert.Equal(AuditConfig.DefaultBurstLimit, settings.BurstLimit);
         Assert.Equal(TimeSpan.FromSeconds(60), settings.CachePeriod);
+        Assert.Same(HarvestPolicy.Default, settings.Harvest);
+    }
+
+    [Theory]
+    [InlineData("100,1000,10000,100000", new long[] { 100, 1000, 10000, 100000 })]
+    [InlineData(" 50 , 500 ", new long[] { 50, 500 })]
+    [InlineData("", new long[0])]
+    public void Harvest_thresholds_are_read_and_an_empty_value_turns_harvests_off(string value, long[] expected)
+    {
+        var settings = Read(("S3AUDIT_STEP", "DeduplicateAlert"), ("S3AUDIT_HARVEST_THRESHOLDS", value));
+
+        Assert.Equal(expected, settings.Harvest.Thresholds);
     }
 
     [Fact]
@@ -39,6 +52,8 @@ public class StepSettingsTests
     [InlineData("S3AUDIT_STEP", "Publish", "S3AUDIT_STEP \"Publish\"")]
     [InlineData("S3AUDIT_DEDUP_WINDOW_MINUTES", "-1", "S3AUDIT_DEDUP_WINDOW_MINUTES \"-1\"")]
     [InlineData("S3AUDIT_BURST_LIMIT", "ten", "S3AUDIT_BURST_LIMIT \"ten\"")]
+    [InlineData("S3AUDIT_HARVEST_THRESHOLDS", "1000,100", "S3AUDIT_HARVEST_THRESHOLDS \"1000,100\": harvestThresholds[1] 100: thresholds must be strictly ascending")]
+    [InlineData("S3AUDIT_HARVEST_THRESHOLDS", "100;1000", "S3AUDIT_HARVEST_THRESHOLDS \"100;1000\"")]
     public void A_bad_value_fails_the_start_naming_the_variable(string name, string value, string expected)
     {
         var variables = new Dictionary<string, string> { ["S3AUDIT_STEP"] = "ParseEvent", [name] = value };
