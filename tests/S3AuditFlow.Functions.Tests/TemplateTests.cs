@@ -506,6 +506,18 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_stalled_replay_pipe_raises_an_alarm_before_replayed_messages_can_expire_unseen()
+    {
+        var properties = TemplateDocument.Properties(_template.Resource("RedriveStalledAlarm"));
+        Assert.Equal("ApproximateAgeOfOldestMessage", (string?)properties["MetricName"]);
+        TemplateDocument.AssertJson(TemplateDocument.GetAtt("RedriveQueue", "QueueName"), Assert.Single(properties["Dimensions"]!.AsArray())!["Value"], "redrive alarm dimension");
+        Assert.Equal("GreaterThanThreshold", (string?)properties["ComparisonOperator"]);
+        // The pipe takes a message within seconds; a quarter of an hour means it is not taking them at all.
+        Assert.InRange((int?)properties["Threshold"] ?? 0, 60, 3600);
+        TemplateDocument.AssertJson(new JsonArray(TemplateDocument.Ref("AlertTopic")), properties["AlarmActions"], "redrive alarm actions");
+    }
+
+    [Fact]
     public void Default_monitored_events_equal_the_engine_defaults()
     {
         var text = (string?)_template.Parameters["MonitoredEvents"]?["Default"] ?? throw new Xunit.Sdk.XunitException("MonitoredEvents has no Default");
