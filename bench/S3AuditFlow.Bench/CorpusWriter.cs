@@ -8,6 +8,8 @@ namespace S3AuditFlow.Bench;
 /// Writes CloudTrail log files ({"Records": [...]}, gzipped) whose mix follows a busy data-event trail: mostly
 /// HeadObject and GetObject by workload roles through VPC endpoints, some writes and listings, a little management
 /// and other-service noise, and a small share of reads of sensitive keys by principals or sources nobody trusts.
+/// With a harvest share, that share of events is one untrusted role copying the cardholder bucket from one address:
+/// the alert-heavy hard case (every one an alert candidate, one burst, harvest notifications).
 /// </summary>
 internal static class CorpusWriter
 {
@@ -44,7 +46,7 @@ internal static class CorpusWriter
     ];
     private static readonly string[] TrustedRoles = ["etl-loader", "etl-compactor", "reporting"];
 
-    public static void WriteLogFile(string path, int events, int seed)
+    public static void WriteLogFile(string path, int events, int seed, int harvestPercent = 0)
     {
         var random = new Random(seed);
         using var file = File.Create(path);
@@ -55,7 +57,10 @@ internal static class CorpusWriter
         var start = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero).AddMinutes(seed * 5);
         for (var i = 0; i < events; i++)
         {
-            WriteRecord(writer, random, start.AddMilliseconds(i * 300000.0 / events));
+            var harvested = random.Next(100) < harvestPercent
+                ? string.Create(CultureInfo.InvariantCulture, $"cardholder/harvest-{seed:D5}-{i:D6}.csv")
+                : null;
+            WriteRecord(writer, random, start.AddMilliseconds(i * 300000.0 / events), harvested);
             if (writer.BytesPending > 1 << 16)
                 writer.Flush();
         }
@@ -63,9 +68,9 @@ internal static class CorpusWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteRecord(Utf8JsonWriter w, Random random, DateTimeOffset time)
+    private static void WriteRecord(Utf8JsonWriter w, Random random, DateTimeOffset time, string? harvestedKey)
     {
-        var roll = random.Next(1000);
+        var roll = harvestedKey is null ? random.Next(1000) : 600;
         var eventName = roll switch
         {
             < 520 => "HeadObject",
@@ -78,9 +83,9 @@ internal static class CorpusWriter
             < 990 => "GetBucketLocation",
             _ => "Decrypt",
         };
-        var untrusted = random.Next(1000) < 15;
-        var bucket = Buckets[random.Next(Buckets.Length)];
-        var key = string.Format(CultureInfo.InvariantCulture, Keys[random.Next(Keys.Length)], random.Next(100000));
+        var untrusted = harvestedKey is not null || random.Next(1000) < 15;
+        var bucket = harvestedKey is null ? Buckets[random.Next(Buckets.Length)] : "cg-cardholder-data-bucket";
+        var key = harvestedKey ?? string.Format(CultureInfo.InvariantCulture, Keys[random.Next(Keys.Length)], random.Next(100000));
 
         w.WriteStartObject();
         w.WriteString("eventVersion", "1.09");
@@ -89,7 +94,7 @@ internal static class CorpusWriter
         w.WriteString("eventSource", eventName == "Decrypt" ? "kms.amazonaws.com" : "s3.amazonaws.com");
         w.WriteString("eventName", eventName);
         w.WriteString("awsRegion", "us-east-1");
-        w.WriteString("sourceIPAddress", untrusted ? $"198.51.100.{random.Next(256)}" : $"10.{random.Next(256)}.{random.Next(256)}.{random.Next(256)}");
+        w.WriteString("sourceIPAddress", harvestedKey is not null ? "198.51.100.23" : untrusted ? $"198.51.100.{random.Next(256)}" : $"10.{random.Next(256)}.{random.Next(256)}.{random.Next(256)}");
         w.WriteString("userAgent", "[aws-sdk-java/2.25.10 Linux/5.10.219-208.866.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.11+9-LTS Java/17.0.11 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/adaptive]");
         w.WriteStartObject("requestParameters");
         w.WriteString("bucketName", bucket);

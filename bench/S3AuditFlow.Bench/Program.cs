@@ -1,22 +1,23 @@
 using System.Globalization;
 using S3AuditFlow.Bench;
 
-// Usage: S3AuditFlow.Bench OUTPUT_DIR [FILES] [EVENTS_PER_FILE]
+// Usage: S3AuditFlow.Bench OUTPUT_DIR [FILES] [EVENTS_PER_FILE] [HARVEST_PERCENT]
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: S3AuditFlow.Bench OUTPUT_DIR [FILES=200] [EVENTS_PER_FILE=5000]");
+    Console.Error.WriteLine("usage: S3AuditFlow.Bench OUTPUT_DIR [FILES=200] [EVENTS_PER_FILE=5000] [HARVEST_PERCENT=0]");
     return 2;
 }
 var output = args[0];
 var files = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
 var perFile = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5000;
+var harvestPercent = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
 
 Directory.CreateDirectory(output);
 File.WriteAllText(Path.Combine(output, "config.json"), CorpusWriter.Config);
 var logs = Path.Combine(output, "logs");
 Directory.CreateDirectory(logs);
 // Each file gets its own seeded generator, so the corpus is the same on every machine and files can be written in parallel.
-Parallel.For(0, files, i => CorpusWriter.WriteLogFile(Path.Combine(logs, $"123456789012_CloudTrail_us-east-1_{i:D5}.json.gz"), perFile, seed: i));
+Parallel.For(0, files, i => CorpusWriter.WriteLogFile(Path.Combine(logs, $"123456789012_CloudTrail_us-east-1_{i:D5}.json.gz"), perFile, seed: i, harvestPercent));
 var bytes = Directory.EnumerateFiles(logs).Sum(f => new FileInfo(f).Length);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"corpus: {files} files, {(long)files * perFile} events, {bytes / (1024.0 * 1024):F1} MB gzipped in {logs}"));
 return 0;

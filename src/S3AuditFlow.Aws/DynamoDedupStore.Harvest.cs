@@ -32,8 +32,8 @@ public sealed partial class DynamoDedupStore
             return null;
         var snapshot = await CountOnHarvestAsync(candidate, cancellationToken).ConfigureAwait(false);
         var self = candidate.Access.EventId;
-        if (_harvest.Crossed(snapshot.Objects, snapshot.Level) is { } threshold
-            && await WinCrossingAsync(HarvestItemId(candidate), snapshot.HarvestId, threshold, self, cancellationToken).ConfigureAwait(false))
+        if (_harvest.Crossed(snapshot.Counts.Objects, snapshot.Level) is { } threshold
+            && await WinCrossingAsync(HarvestItemId(candidate), snapshot.Counts.HarvestId, threshold, self, cancellationToken).ConfigureAwait(false))
             return snapshot.Notice(threshold);
         return snapshot.By == self && snapshot.Level > 0 ? snapshot.Notice(snapshot.Level) : null;
     }
@@ -88,7 +88,7 @@ public sealed partial class DynamoDedupStore
             if (await ConditionalAsync(() => client.UpdateItemAsync(earlier, cancellationToken)).ConfigureAwait(false) is { } counted)
             {
                 var snapshot = Snapshot(counted.Attributes, id);
-                if (access.EventTime < snapshot.FirstTime)
+                if (access.EventTime < snapshot.Counts.FirstTime)
                     snapshot = await LowerFirstTimeAsync(id, snapshot, access.EventTime, cancellationToken).ConfigureAwait(false);
                 return await AddSampleKeyAsync(id, snapshot, access.ReadObject.Key, cancellationToken).ConfigureAwait(false);
             }
@@ -156,7 +156,7 @@ public sealed partial class DynamoDedupStore
     /// <summary>The first keys read, best effort: appended only while fewer than the sample size are held.</summary>
     private async Task<HarvestSnapshot> AddSampleKeyAsync(string id, HarvestSnapshot snapshot, string key, CancellationToken cancellationToken)
     {
-        if (snapshot.SampleKeys.Count >= HarvestNotice.MaxSampleKeys)
+        if (snapshot.Counts.SampleKeys.Count >= HarvestNotice.MaxSampleKeys)
             return snapshot;
         var append = new UpdateItemRequest
         {
@@ -167,13 +167,13 @@ public sealed partial class DynamoDedupStore
             ExpressionAttributeValues = new()
             {
                 [":key"] = new AttributeValue { L = [S(key)] },
-                [":harvest"] = S(snapshot.HarvestId),
+                [":harvest"] = S(snapshot.Counts.HarvestId),
                 [":max"] = N(HarvestNotice.MaxSampleKeys),
             },
         };
         return await ConditionalAsync(() => client.UpdateItemAsync(append, cancellationToken)).ConfigureAwait(false) is null
             ? snapshot
-            : snapshot with { SampleKeys = [.. snapshot.SampleKeys, key] };
+            : snapshot with { Counts = snapshot.Counts with { SampleKeys = [.. snapshot.Counts.SampleKeys, key] } };
     }
 
     /// <summary>An out-of-order read earlier than the harvest's first: firstTime becomes the minimum.</summary>
@@ -185,10 +185,10 @@ public sealed partial class DynamoDedupStore
             Key = Key(id),
             UpdateExpression = "SET firstTime = :time",
             ConditionExpression = "harvestId = :harvest AND firstTime > :time",
-            ExpressionAttributeValues = new() { [":time"] = N(Millis(time)), [":harvest"] = S(snapshot.HarvestId) },
+            ExpressionAttributeValues = new() { [":time"] = N(Millis(time)), [":harvest"] = S(snapshot.Counts.HarvestId) },
         };
         await ConditionalAsync(() => client.UpdateItemAsync(lower, cancellationToken)).ConfigureAwait(false);
-        return snapshot with { FirstTime = time };
+        return snapshot with { Counts = snapshot.Counts with { FirstTime = time } };
     }
 
     /// <summary>
@@ -220,8 +220,9 @@ public sealed partial class DynamoDedupStore
                     highest = level;
             }
         }
-        return new HarvestSnapshot(
+        var counts = new HarvestNotice(
             Required(item, "harvestId", id),
+            0,
             Required(item, "principal", id),
             Text(item, "principalArn"),
             Required(item, "source", id),
@@ -232,9 +233,8 @@ public sealed partial class DynamoDedupStore
             DateTimeOffset.FromUnixTimeMilliseconds(Number(item, "firstTime")),
             DateTimeOffset.FromUnixTimeMilliseconds(Number(item, "lastTime")),
             highest,
-            item.TryGetValue("sampleKeys", out var keys) && keys.L is { } list ? [.. list.Select(k => k.S).OfType<string>()] : [],
-            Number(item, "harvestLevel"),
-            Text(item, "harvestBy"));
+            item.TryGetValue("sampleKeys", out var keys) && keys.L is { } list ? [.. list.Select(k => k.S).OfType<string>()] : []);
+        return new HarvestSnapshot(counts, Number(item, "harvestLevel"), Text(item, "harvestBy"));
     }
 
     /// <summary>The notice stored with the decision on the event item, so a retry in the same execution gets it back.</summary>
@@ -286,24 +286,12 @@ public sealed partial class DynamoDedupStore
             ? number
             : 0;
 
-    /// <summary>The harvest item as one write left it; <see cref="Level"/> 0 and <see cref="By"/> null until a threshold is won.</summary>
-    private sealed record HarvestSnapshot(
-        string HarvestId,
-        string Principal,
-        string? PrincipalArn,
-        string Source,
-        string Bucket,
-        string Outcome,
-        long Objects,
-        long Bytes,
-        DateTimeOffset FirstTime,
-        DateTimeOffset LastTime,
-        SensitivityLevel Highest,
-        IReadOnlyList<string> SampleKeys,
-        long Level,
-        string? By)
+    /// <summary>
+    /// The harvest item as one write left it: its counts (a notice whose threshold is still to be decided), the
+    /// threshold last won (0 until one is) and the event that won it.
+    /// </summary>
+    private sealed record HarvestSnapshot(HarvestNotice Counts, long Level, string? By)
     {
-        public HarvestNotice Notice(long threshold) =>
-            new(HarvestId, threshold, Principal, PrincipalArn, Source, Bucket, Outcome, Objects, Bytes, FirstTime, LastTime, Highest, SampleKeys);
+        public HarvestNotice Notice(long threshold) => Counts with { Threshold = threshold };
     }
 }

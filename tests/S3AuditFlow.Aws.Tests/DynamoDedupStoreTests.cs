@@ -43,7 +43,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         Assert.Equal("event-1", second.RepeatsEventId);
         Assert.Equal("repeats alert event-1: same principal, source and object within 15 min", second.Reason);
         Assert.Equal("event-1", third.RepeatsEventId);
-        var item = await GetAsync(table, DynamoDedupStore.AccessItemId(first));
+        var item = await _client.GetAsync(table, DynamoDedupStore.AccessItemId(first));
         Assert.NotNull(item);
         Assert.Equal("event-1", item["eventId"].S);
         Assert.Equal("2025-03-01T12:00:00.000Z", item["eventTime"].S);
@@ -55,7 +55,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         Assert.Equal(TestData.SensitiveKey, item["key"].S);
         Assert.Equal("critical", item["severity"].S);
         Assert.Equal("2", item["duplicates"].N);
-        Assert.Equal(Millis(TestData.T0 + Window), item["expiresAt"].N);
+        Assert.Equal(DedupItems.Millis(TestData.T0 + Window), item["expiresAt"].N);
         Assert.Equal(Seconds(TestData.T0 + Window + DynamoDedupStore.Retention), item["ttl"].N);
     }
 
@@ -71,8 +71,8 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         Assert.False(again.IsFirst);
         Assert.Equal("event-1", again.RepeatsEventId);
         Assert.Equal("eventID event-1 already seen", again.Reason);
-        Assert.Equal("0", (await GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["duplicates"].N);
-        var idempotency = await GetAsync(table, "event#event-1");
+        Assert.Equal("0", (await _client.GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["duplicates"].N);
+        var idempotency = await _client.GetAsync(table, "event#event-1");
         Assert.NotNull(idempotency);
         Assert.Equal(Seconds(TestData.T0 + Window + DynamoDedupStore.Retention), idempotency["ttl"].N);
     }
@@ -86,16 +86,16 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         await store.RecordAsync(TestData.Candidate(TestData.Access("event-2", TestData.T0.AddMinutes(1))));
 
         // dynalite has no TTL and real DynamoDB deletes expired items up to days late: the old item is still there.
-        var old = await GetAsync(table, DynamoDedupStore.AccessItemId(first));
+        var old = await _client.GetAsync(table, DynamoDedupStore.AccessItemId(first));
         Assert.NotNull(old);
         Assert.Equal("event-1", old["eventId"].S);
         var later = await store.RecordAsync(TestData.Candidate(TestData.Access("event-3", TestData.T0 + Window)));
 
         Assert.True(later.IsFirst);
-        var item = await GetAsync(table, DynamoDedupStore.AccessItemId(first));
+        var item = await _client.GetAsync(table, DynamoDedupStore.AccessItemId(first));
         Assert.Equal("event-3", item!["eventId"].S);
         Assert.Equal("0", item["duplicates"].N);
-        Assert.Equal(Millis(TestData.T0 + Window + Window), item["expiresAt"].N);
+        Assert.Equal(DedupItems.Millis(TestData.T0 + Window + Window), item["expiresAt"].N);
         // The new alert opens a new window: a repeat within it names the new alert.
         var repeat = await store.RecordAsync(TestData.Candidate(TestData.Access("event-4", TestData.T0 + Window + TimeSpan.FromMinutes(1))));
         Assert.Equal("event-3", repeat.RepeatsEventId);
@@ -134,7 +134,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
 
         var winner = Assert.Single(decisions.Zip(candidates), d => d.First.IsFirst).Second.Access.EventId;
         Assert.All(decisions.Where(d => !d.IsFirst), d => Assert.Equal(winner, d.RepeatsEventId));
-        var item = await GetAsync(table, DynamoDedupStore.AccessItemId(candidates[0]));
+        var item = await _client.GetAsync(table, DynamoDedupStore.AccessItemId(candidates[0]));
         Assert.Equal(winner, item!["eventId"].S);
         Assert.Equal("19", item["duplicates"].N);
     }
@@ -149,7 +149,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
 
         Assert.Single(decisions, d => d.IsFirst);
         Assert.All(decisions.Where(d => !d.IsFirst), d => Assert.Equal("eventID event-1 already seen", d.Reason));
-        Assert.Equal("0", (await GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["duplicates"].N);
+        Assert.Equal("0", (await _client.GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["duplicates"].N);
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         var decision = await store.RecordAsync(candidate);
 
         Assert.True(decision.IsFirst);
-        var item = await GetAsync(table, DynamoDedupStore.AccessItemId(candidate));
+        var item = await _client.GetAsync(table, DynamoDedupStore.AccessItemId(candidate));
         Assert.Equal("event-1", item!["eventId"].S);
     }
 
@@ -221,7 +221,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         var retry = await store.RecordAsync(Object(1, "b"), "execution-b");
 
         Assert.True(retry.IsFirst);
-        var burst = (await GetAsync(table, DynamoDedupStore.BurstItemId(Object(0, "a"))))!;
+        var burst = (await _client.GetAsync(table, DynamoDedupStore.BurstItemId(Object(0, "a"))))!;
         Assert.Equal(("2", "0"), (burst["alerts"].N, burst["suppressed"].N));
     }
 
@@ -242,7 +242,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         var retry = await store.RecordAsync(Object(1, "b"), "execution-b");
 
         Assert.True(retry.IsFirst);
-        var burst = (await GetAsync(table, DynamoDedupStore.BurstItemId(Object(0, "a"))))!;
+        var burst = (await _client.GetAsync(table, DynamoDedupStore.BurstItemId(Object(0, "a"))))!;
         Assert.Equal(("2", "0"), (burst["alerts"].N, burst["suppressed"].N));
     }
 
@@ -295,7 +295,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         });
 
         Assert.True((await store.RecordAsync(Object(0, "a"))).IsFirst);
-        Assert.Equal("a", (await GetAsync(table, DynamoDedupStore.BurstItemId(Object(0, "a"))))!["firstEventId"].S);
+        Assert.Equal("a", (await _client.GetAsync(table, DynamoDedupStore.BurstItemId(Object(0, "a"))))!["firstEventId"].S);
     }
 
     [Fact]
@@ -308,7 +308,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
 
         await store.RecordAsync(candidate);
 
-        Assert.Equal(Seconds(now + Window + DynamoDedupStore.Retention), (await GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["ttl"].N);
+        Assert.Equal(Seconds(now + Window + DynamoDedupStore.Retention), (await _client.GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["ttl"].N);
     }
 
     [Fact]
@@ -322,7 +322,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         var retry = await store.RecordAsync(candidate, "execution-1");
 
         Assert.True(retry.IsFirst);
-        Assert.Equal("0", (await GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["duplicates"].N);
+        Assert.Equal("0", (await _client.GetAsync(table, DynamoDedupStore.AccessItemId(candidate)))!["duplicates"].N);
     }
 
     [Fact]
@@ -382,10 +382,10 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         Assert.Equal([true, true, true, false, false], decisions.Select(d => d.IsFirst));
         Assert.All(decisions.Skip(3), d => Assert.Equal("event-0", d.RepeatsEventId));
         Assert.StartsWith("burst: 3 alerts already raised", decisions[4].Reason, StringComparison.Ordinal);
-        var burst = (await GetAsync(table, DynamoDedupStore.BurstItemId(candidates[0])))!;
+        var burst = (await _client.GetAsync(table, DynamoDedupStore.BurstItemId(candidates[0])))!;
         Assert.Equal(("3", "2"), (burst["alerts"].N, burst["suppressed"].N));
         // Every object touched keeps its access item; a suppressed one points at the alert that was published.
-        Assert.Equal("event-0", (await GetAsync(table, DynamoDedupStore.AccessItemId(candidates[4])))!["eventId"].S);
+        Assert.Equal("event-0", (await _client.GetAsync(table, DynamoDedupStore.AccessItemId(candidates[4])))!["eventId"].S);
         // A new window starts a new burst.
         var later = TestData.Candidate(TestData.Access("event-9", TestData.T0 + Window, key: "exports/cardholder-9.csv"));
         Assert.True((await store.RecordAsync(later)).IsFirst);
@@ -403,21 +403,10 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         var decisions = await Task.WhenAll(candidates.Select(c => Task.Run(() => store.RecordAsync(c))));
 
         Assert.Equal(5, decisions.Count(d => d.IsFirst));
-        Assert.Equal("15", (await GetAsync(table, DynamoDedupStore.BurstItemId(candidates[0])))!["suppressed"].N);
+        Assert.Equal("15", (await _client.GetAsync(table, DynamoDedupStore.BurstItemId(candidates[0])))!["suppressed"].N);
     }
 
-    private async Task<Dictionary<string, AttributeValue>?> GetAsync(string table, string id)
-    {
-        var response = await _client.GetItemAsync(new GetItemRequest
-        {
-            TableName = table,
-            Key = new() { ["id"] = new AttributeValue { S = id } },
-            ConsistentRead = true,
-        });
-        return response.Item is { Count: > 0 } item ? item : null;
-    }
 
-    private static string Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
     private static string Seconds(DateTimeOffset time) => time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 }

@@ -40,7 +40,7 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
             var notice = winner.Harvest!;
             Assert.Equal(("pre-0", 10L), (notice.HarvestId, notice.Threshold));
             Assert.InRange(notice.Objects, 10, 29);
-            var item = (await GetAsync(table, DynamoDedupStore.HarvestItemId(racers[0])))!;
+            var item = (await _client.GetAsync(table, DynamoDedupStore.HarvestItemId(racers[0])))!;
             Assert.Equal("29", item["objects"].N);
             Assert.Equal("10", item["harvestLevel"].N);
             Assert.Equal(candidate.Access.EventId, item["harvestBy"].S);
@@ -79,7 +79,7 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
             (n.HarvestId, n.Principal, n.PrincipalArn, n.Source, n.Bucket, n.Outcome)));
         Assert.Equal((TestData.T0, TestData.T0.AddMilliseconds(500 * 999)), (notices[1].FirstTime, notices[1].LastTime));
         Assert.Equal("event-0099", stored.Zip(sequence).Single(d => d.First.Harvest?.Threshold == 100).Second.Access.EventId);
-        var item = (await GetAsync(table, DynamoDedupStore.HarvestItemId(sequence[0])))!;
+        var item = (await _client.GetAsync(table, DynamoDedupStore.HarvestItemId(sequence[0])))!;
         Assert.Equal(("1200", "1000", "event-0999"), (item["objects"].N, item["harvestLevel"].N, item["harvestBy"].S));
     }
 
@@ -103,13 +103,13 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
         Assert.Equal(("slow-000", 100L, 100L), (crossed.HarvestId, crossed.Threshold, crossed.Objects));
         Assert.Equal(TestData.T0.AddMinutes(990), crossed.LastTime);
         var id = DynamoDedupStore.HarvestItemId(sequence[0]);
-        Assert.Equal(("slow-000", "120"), Harvest(await GetAsync(table, id)));
+        Assert.Equal(("slow-000", "120"), Harvest(await _client.GetAsync(table, id)));
 
         // The last read was at 1190 minutes: a read a whole window later is a new harvest.
         var after = Object(120, "after-gap", TimeSpan.FromMinutes(1190) + Window);
         var next = await store.RecordAsync(after);
         AssertSameDecision(scan.Decide(after), next);
-        var item = await GetAsync(table, id);
+        var item = await _client.GetAsync(table, id);
         Assert.Equal(("after-gap", "1"), Harvest(item));
         Assert.False(item!.ContainsKey("harvestLevel"));
     }
@@ -126,11 +126,11 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
         await store.RecordAsync(Object(2, "c", TimeSpan.FromMinutes(5)));
         await store.RecordAsync(Object(3, "d", TimeSpan.FromMinutes(-3)));
 
-        var item = (await GetAsync(table, id))!;
+        var item = (await _client.GetAsync(table, id))!;
         Assert.Equal(("a", "4"), Harvest(item));
-        Assert.Equal(Millis(TestData.T0.AddMinutes(10) + Window), item["expiresAt"].N);
-        Assert.Equal(Millis(TestData.T0.AddMinutes(10)), item["lastTime"].N);
-        Assert.Equal(Millis(TestData.T0.AddMinutes(-3)), item["firstTime"].N);
+        Assert.Equal(DedupItems.Millis(TestData.T0.AddMinutes(10) + Window), item["expiresAt"].N);
+        Assert.Equal(DedupItems.Millis(TestData.T0.AddMinutes(10)), item["lastTime"].N);
+        Assert.Equal(DedupItems.Millis(TestData.T0.AddMinutes(-3)), item["firstTime"].N);
         // So a read 24 minutes in (14 after the last) still continues it and crosses 5.
         var fifth = await store.RecordAsync(Object(4, "e", TimeSpan.FromMinutes(24)));
         var notice = fifth.Harvest!;
@@ -187,7 +187,7 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
         var decision = await off.RecordAsync(Object(0, "a"));
 
         Assert.True(decision.IsFirst);
-        Assert.NotNull(await GetAsync(countingTable, DynamoDedupStore.HarvestItemId(Object(0, "a"))));
+        Assert.NotNull(await _client.GetAsync(countingTable, DynamoDedupStore.HarvestItemId(Object(0, "a"))));
         var items = await _client.ScanAsync(new ScanRequest { TableName = offTable, ConsistentRead = true });
         Assert.DoesNotContain(items.Items, i => i["id"].S.StartsWith("harvest#", StringComparison.Ordinal));
         Assert.Contains(items.Items, i => i["id"].S.StartsWith("access#", StringComparison.Ordinal));
@@ -228,16 +228,5 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
     private static AlertCandidate Object(int i, string eventId, TimeSpan after = default) =>
         TestData.Candidate(TestData.Access(eventId, TestData.T0 + after, key: $"exports/cardholder-{i}.csv"));
 
-    private async Task<Dictionary<string, AttributeValue>?> GetAsync(string table, string id)
-    {
-        var response = await _client.GetItemAsync(new GetItemRequest
-        {
-            TableName = table,
-            Key = new() { ["id"] = new AttributeValue { S = id } },
-            ConsistentRead = true,
-        });
-        return response.Item is { Count: > 0 } item ? item : null;
-    }
 
-    private static string Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 }
