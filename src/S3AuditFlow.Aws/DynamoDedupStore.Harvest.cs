@@ -26,11 +26,13 @@ public sealed partial class DynamoDedupStore
     /// Counts a new object on its harvest and returns the notice this event must send: a threshold it won, or one it
     /// had won in an attempt that died before storing its decision (<c>harvestBy</c> = this event).
     /// </summary>
-    private async Task<HarvestNotice?> CountHarvestAsync(AlertCandidate candidate, CancellationToken cancellationToken)
+    private async Task<HarvestNotice?> CountHarvestAsync(AlertCandidate candidate, HarvestCounted attempt, CancellationToken cancellationToken)
     {
         if (!Harvesting)
             return null;
         var snapshot = await CountOnHarvestAsync(candidate, cancellationToken).ConfigureAwait(false);
+        attempt.HarvestId = snapshot.Counts.HarvestId;
+        attempt.Bytes = Math.Max(0, candidate.Access.BytesTransferredOut ?? 0);
         var self = candidate.Access.EventId;
         if (_harvest.Crossed(snapshot.Counts.Objects, snapshot.Level) is { } threshold
             && await WinCrossingAsync(HarvestItemId(candidate), snapshot.Counts.HarvestId, threshold, self, cancellationToken).ConfigureAwait(false))
@@ -153,20 +155,22 @@ public sealed partial class DynamoDedupStore
         };
     }
 
-    /// <summary>The first keys read, best effort: appended only while fewer than the sample size are held.</summary>
+    /// <summary>The first distinct keys read, best effort: appended only while fewer than the sample size are held.</summary>
     private async Task<HarvestSnapshot> AddSampleKeyAsync(string id, HarvestSnapshot snapshot, string key, CancellationToken cancellationToken)
     {
-        if (snapshot.Counts.SampleKeys.Count >= HarvestNotice.MaxSampleKeys)
+        if (snapshot.Counts.SampleKeys.Count >= HarvestNotice.MaxSampleKeys || snapshot.Counts.SampleKeys.Contains(key))
             return snapshot;
         var append = new UpdateItemRequest
         {
             TableName = table,
             Key = Key(id),
             UpdateExpression = "SET sampleKeys = list_append(sampleKeys, :key)",
-            ConditionExpression = "harvestId = :harvest AND size(sampleKeys) < :max",
+            // Distinct keys: a re-driven attempt must not list its object twice.
+            ConditionExpression = "harvestId = :harvest AND size(sampleKeys) < :max AND NOT contains(sampleKeys, :keyValue)",
             ExpressionAttributeValues = new()
             {
                 [":key"] = new AttributeValue { L = [S(key)] },
+                [":keyValue"] = S(key),
                 [":harvest"] = S(snapshot.Counts.HarvestId),
                 [":max"] = N(HarvestNotice.MaxSampleKeys),
             },
@@ -293,5 +297,12 @@ public sealed partial class DynamoDedupStore
     private sealed record HarvestSnapshot(HarvestNotice Counts, long Level, string? By)
     {
         public HarvestNotice Notice(long threshold) => Counts with { Threshold = threshold };
+    }
+
+    /// <summary>The harvest one attempt counted its object on, so a failure later in the attempt can take it off again.</summary>
+    private sealed class HarvestCounted
+    {
+        public string? HarvestId { get; set; }
+        public long Bytes { get; set; }
     }
 }

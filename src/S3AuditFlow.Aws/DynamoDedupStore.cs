@@ -33,7 +33,8 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
     public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
 
     /// <summary>An undecided claim older than this was left by an attempt that died; another execution may take it.</summary>
-    public static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(15);
+    /// <remarks>5 minutes, the longest an Express execution runs: an older undecided claim has no live attempt behind it.</remarks>
+    public static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(5);
 
     private const int MaxRaces = 3;
     private static readonly TimeSpan CleanupBudget = TimeSpan.FromSeconds(2);
@@ -53,15 +54,16 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
             return stored;
 
         DedupDecision decision;
+        var attempt = new HarvestCounted();
         try
         {
             // Same execution, no stored decision: an earlier attempt died (or failed) before storing it.
             var retry = Text(previous, "executionId") == execution;
-            decision = await RecordAccessAsync(candidate, retry, cancellationToken).ConfigureAwait(false);
+            decision = await RecordAccessAsync(candidate, retry, attempt, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await UndoAsync(candidate).ConfigureAwait(false);
+            await UndoAsync(candidate, attempt).ConfigureAwait(false);
             throw;
         }
         await RememberAsync(access.EventId, decision).ConfigureAwait(false);
@@ -117,7 +119,7 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
             : new DedupDecision(false, Text(previous, "alertId"), Text(previous, "reason") ?? "", notice);
     }
 
-    private async Task<DedupDecision> RecordAccessAsync(AlertCandidate candidate, bool retry, CancellationToken cancellationToken)
+    private async Task<DedupDecision> RecordAccessAsync(AlertCandidate candidate, bool retry, HarvestCounted attempt, CancellationToken cancellationToken)
     {
         var access = candidate.Access;
         var id = AccessItemId(candidate);
@@ -126,8 +128,8 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
         {
             if (await ConditionalAsync(() => client.PutItemAsync(FirstOccurrence(candidate, id, now), cancellationToken)).ConfigureAwait(false) is not null)
                 return burstLimit > 0
-                    ? await CheckBurstAsync(candidate, id, cancellationToken).ConfigureAwait(false)
-                    : new DedupDecision(true, null, "", await CountHarvestAsync(candidate, cancellationToken).ConfigureAwait(false));
+                    ? await CheckBurstAsync(candidate, id, attempt, cancellationToken).ConfigureAwait(false)
+                    : await AlertAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
 
             // A live alert exists for this access: count this event on it.
             var count = new UpdateItemRequest
@@ -195,7 +197,7 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
     /// counts on the harvest; a suppressed one before its access item is pointed away, so a retry after a crash in
     /// between comes this way again and re-reaches the crossing check.
     /// </summary>
-    private async Task<DedupDecision> CheckBurstAsync(AlertCandidate candidate, string accessId, CancellationToken cancellationToken)
+    private async Task<DedupDecision> CheckBurstAsync(AlertCandidate candidate, string accessId, HarvestCounted attempt, CancellationToken cancellationToken)
     {
         var access = candidate.Access;
         var id = BurstItemId(candidate);
@@ -225,20 +227,20 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
                 ExpressionAttributeValues = new() { [":now"] = now },
             };
             if (await ConditionalAsync(() => client.PutItemAsync(start, cancellationToken)).ConfigureAwait(false) is not null)
-                return await AlertAsync(candidate, cancellationToken).ConfigureAwait(false);
+                return await AlertAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
 
             // NOT contains(alerted, :self): a resent or retried write must not count the same event twice.
             var count = BurstUpdate(id, "ADD alerts :one, alerted :selfSet", "expiresAt > :now AND alerts < :limit AND NOT contains(alerted, :self)",
                 now, self, new() { [":one"] = N(1), [":selfSet"] = new AttributeValue { SS = [access.EventId] }, [":limit"] = N(burstLimit) });
             if (await ConditionalAsync(() => client.UpdateItemAsync(count, cancellationToken)).ConfigureAwait(false) is not null)
-                return await AlertAsync(candidate, cancellationToken).ConfigureAwait(false);
+                return await AlertAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
 
             var suppress = BurstUpdate(id, "ADD suppressed :one", "expiresAt > :now AND NOT contains(alerted, :self)", now, self, new() { [":one"] = N(1) });
             suppress.ReturnValues = ReturnValue.ALL_NEW;
             if (await ConditionalAsync(() => client.UpdateItemAsync(suppress, cancellationToken)).ConfigureAwait(false) is { } suppressed)
             {
                 var firstId = Required(suppressed.Attributes, "firstEventId", id);
-                var notice = await CountHarvestAsync(candidate, cancellationToken).ConfigureAwait(false);
+                var notice = await CountHarvestAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
                 await PointAtBurstAsync(accessId, access.EventId, firstId, suppressed.Attributes["expiresAt"], cancellationToken).ConfigureAwait(false);
                 return new DedupDecision(false, firstId, DedupReasons.Burst(firstId, burstLimit, window), notice);
             }
@@ -246,14 +248,14 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
             // Neither counted nor suppressed: either an earlier attempt already let this event through, or the burst ended.
             var mine = BurstUpdate(id, "SET checkedAt = :now", "expiresAt > :now AND contains(alerted, :self)", now, self, []);
             if (await ConditionalAsync(() => client.UpdateItemAsync(mine, cancellationToken)).ConfigureAwait(false) is not null)
-                return await AlertAsync(candidate, cancellationToken).ConfigureAwait(false);
+                return await AlertAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
             if (race >= MaxRaces)
                 throw new StoreUnavailableException($"writing to {table}: burst item {id} keeps failing every condition");
         }
     }
 
-    private async Task<DedupDecision> AlertAsync(AlertCandidate candidate, CancellationToken cancellationToken) =>
-        new(true, null, "", await CountHarvestAsync(candidate, cancellationToken).ConfigureAwait(false));
+    private async Task<DedupDecision> AlertAsync(AlertCandidate candidate, HarvestCounted attempt, CancellationToken cancellationToken) =>
+        new(true, null, "", await CountHarvestAsync(candidate, attempt, cancellationToken).ConfigureAwait(false));
 
     private UpdateItemRequest BurstUpdate(string id, string update, string condition, AttributeValue now, AttributeValue self, Dictionary<string, AttributeValue> values)
     {
@@ -318,26 +320,44 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
 
     /// <summary>
     /// After a failure mid-way: end our own access item's window (so later reads are not counted on an alert never
-    /// published) and release the claim (so a re-drive of the event is judged afresh). Best effort, bounded.
+    /// published), take the object off the harvest it was counted on (a re-drive counts it again), and release the
+    /// claim (so a re-drive of the event is judged afresh). Best effort, bounded.
     /// </summary>
-    private async Task UndoAsync(AlertCandidate candidate)
+    private async Task UndoAsync(AlertCandidate candidate, HarvestCounted attempt)
     {
         var access = candidate.Access;
-        await BestEffortAsync(new UpdateItemRequest
+        List<UpdateItemRequest> undo =
+        [
+            new()
+            {
+                TableName = table,
+                Key = Key(AccessItemId(candidate)),
+                UpdateExpression = "SET expiresAt = :zero",
+                ConditionExpression = "eventId = :self",
+                ExpressionAttributeValues = new() { [":zero"] = N(0), [":self"] = S(access.EventId) },
+            },
+            new()
+            {
+                TableName = table,
+                Key = Key("event#" + access.EventId),
+                UpdateExpression = "SET released = :true",
+                ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true } },
+            },
+        ];
+        if (attempt.HarvestId is { } harvestId)
         {
-            TableName = table,
-            Key = Key(AccessItemId(candidate)),
-            UpdateExpression = "SET expiresAt = :zero",
-            ConditionExpression = "eventId = :self",
-            ExpressionAttributeValues = new() { [":zero"] = N(0), [":self"] = S(access.EventId) },
-        }).ConfigureAwait(false);
-        await BestEffortAsync(new UpdateItemRequest
-        {
-            TableName = table,
-            Key = Key("event#" + access.EventId),
-            UpdateExpression = "SET released = :true",
-            ExpressionAttributeValues = new() { [":true"] = new AttributeValue { BOOL = true } },
-        }).ConfigureAwait(false);
+            undo.Add(new()
+            {
+                TableName = table,
+                Key = Key(HarvestItemId(candidate)),
+                UpdateExpression = "ADD objects :minusOne, #bytes :minusBytes",
+                ConditionExpression = "harvestId = :harvest",
+                ExpressionAttributeNames = new() { ["#bytes"] = "bytes" },
+                ExpressionAttributeValues = new() { [":minusOne"] = N(-1), [":minusBytes"] = N(-attempt.Bytes), [":harvest"] = S(harvestId) },
+            });
+        }
+        // At once, so the whole undo fits in one CleanupBudget: the Lambda loop cancels the step that long before its deadline.
+        await Task.WhenAll(undo.Select(BestEffortAsync)).ConfigureAwait(false);
     }
 
     private async Task BestEffortAsync(UpdateItemRequest request)

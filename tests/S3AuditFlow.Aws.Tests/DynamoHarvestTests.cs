@@ -205,6 +205,37 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
         UpdateExpression = "REMOVE decision, alertId, reason, harvest",
     });
 
+    [Fact]
+    public async Task An_attempt_that_fails_after_counting_takes_its_object_off_the_harvest_so_the_redrive_counts_it_once()
+    {
+        var table = await dynalite.Server.CreateDedupTableAsync();
+        using var failing = dynalite.Server.Client();
+        var failPointer = true;
+        // The one stand-in: a real dynalite, but the write that points a suppressed object at its burst fails, as a
+        // throttled or unreachable DynamoDB would, after the object was counted on the harvest.
+        failing.BeforeRequestEvent += (_, e) =>
+        {
+            if (failPointer && e is Amazon.Runtime.WebServiceRequestEventArgs { Request: UpdateItemRequest { UpdateExpression: var update } } && update.Contains("viaBurst", StringComparison.Ordinal))
+                throw new Core.Stores.StoreUnavailableException("injected: DynamoDB unreachable");
+        };
+        var store = new DynamoDedupStore(failing, table, Window, burstLimit: 1, new FakeTimeProvider(TestData.T0), new HarvestPolicy([3]));
+        var scan = new InMemoryDeduplicator(Window, burstLimit: 1, new HarvestPolicy([3]));
+        var (a, b, c) = (Object(0, "a"), Object(1, "b", TimeSpan.FromSeconds(1)), Object(2, "c", TimeSpan.FromSeconds(2)));
+
+        var first = await store.RecordAsync(a, "execution-1");
+        await Assert.ThrowsAsync<Core.Stores.StoreUnavailableException>(() => store.RecordAsync(b, "execution-2"));
+        Assert.Equal("1", (await _client.GetAsync(table, DynamoDedupStore.HarvestItemId(a)))!["objects"].N);
+        failPointer = false;
+        var redriven = await store.RecordAsync(b, "execution-replay");
+        var third = await store.RecordAsync(c, "execution-3");
+
+        AssertSameDecision(scan.Decide(a), first);
+        AssertSameDecision(scan.Decide(b), redriven);
+        AssertSameDecision(scan.Decide(c), third);
+        Assert.Equal(3, third.Harvest?.Objects);
+        Assert.Equal("3", (await _client.GetAsync(table, DynamoDedupStore.HarvestItemId(a)))!["objects"].N);
+    }
+
     /// <summary>Scan and AWS decide alike; notices compared field by field (their sample keys are lists).</summary>
     private static void AssertSameDecision(DedupDecision expected, DedupDecision actual)
     {

@@ -47,7 +47,7 @@ public sealed class HarvestTally
     public long Bytes { get; private set; }
     /// <summary>The highest sensitivity of the objects read.</summary>
     public SensitivityLevel HighestSensitivity { get; private set; }
-    /// <summary>The first keys read, at most <see cref="HarvestNotice.MaxSampleKeys"/>.</summary>
+    /// <summary>The first distinct keys read, at most <see cref="HarvestNotice.MaxSampleKeys"/>.</summary>
     public IReadOnlyList<string> SampleKeys => _sampleKeys;
     /// <summary>Thresholds notified, in order.</summary>
     public IReadOnlyList<long> Crossed => _crossed;
@@ -70,7 +70,7 @@ public sealed class HarvestTally
             LastTime = access.EventTime;
         if (candidate.Classification.Level > HighestSensitivity)
             HighestSensitivity = candidate.Classification.Level;
-        if (_sampleKeys.Count < HarvestNotice.MaxSampleKeys)
+        if (_sampleKeys.Count < HarvestNotice.MaxSampleKeys && !_sampleKeys.Contains(access.ReadObject.Key))
             _sampleKeys.Add(access.ReadObject.Key);
         if (policy.Crossed(Objects, _crossed.Count == 0 ? 0 : _crossed[^1]) is not { } threshold)
             return null;

@@ -6,8 +6,12 @@ public delegate Task<byte[]> InvocationHandler(byte[] payload, CancellationToken
 /// <summary>next → handle → response, forever; a handler exception becomes an /error with the exception's type as error type.</summary>
 public static class LambdaLoop
 {
-    /// <summary>Time kept back from the deadline so the error can still be reported before Lambda stops us.</summary>
-    public static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Time kept back from the deadline: a step that runs out of time is cancelled this early, so it can still undo a
+    /// half-made dedup decision (up to 2 s) and report the error before Lambda stops the process; otherwise its claim
+    /// would outlive it and a replay of the event would be judged a duplicate.
+    /// </summary>
+    public static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(2500);
 
     /// <summary>Serves invocations until <paramref name="stop"/> is cancelled.</summary>
     public static async Task RunAsync(RuntimeApiClient client, InvocationHandler handler, TimeProvider time, CancellationToken stop)
