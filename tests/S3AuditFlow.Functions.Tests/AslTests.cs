@@ -181,19 +181,24 @@ public sealed class AslTests
         var asl = _template.LoadAsl();
         var states = asl["States"]!.AsObject();
         var into = TemplateDocument.States(asl).Where(s => Successors(s.Value).Contains(NotifyFailure)).Select(s => s.Key).ToList();
-        Assert.Equal(["Is First Failure This Hour"], into);
-        var choice = states["Is First Failure This Hour"]!.AsObject();
-        Assert.Equal("Choice", (string?)choice["Type"]);
-        Assert.Equal(NotifyFailure, (string?)choice["Default"]);
-        var sameHour = Assert.Single(choice["Choices"]!.AsArray())!;
-        Assert.Equal("Fail", (string?)states[(string)sameHour["Next"]!]?["Type"]);
+        Assert.Equal([CountFailure], into);
 
-        // The counter: one item of the dedup table, updated by Step Functions itself.
+        // The counter: one item of the dedup table, updated by Step Functions itself, only when the hour is later than
+        // the one that mailed last (monotonic: executions that end out of order cannot make an hour mail twice).
         var count = states[CountFailure]!.AsObject();
         Assert.Equal("arn:aws:states:::dynamodb:updateItem", (string?)count["Resource"]);
         Assert.Equal("${DedupTableName}", (string?)count["Parameters"]?["TableName"]);
         TemplateDocument.AssertJson(new JsonObject { ["id"] = new JsonObject { ["S"] = FailureNoticeKey } }, count["Parameters"]?["Key"], "Count Failure Key");
-        Assert.Equal("Is First Failure This Hour", (string?)count["Next"]);
+        Assert.Equal("attribute_not_exists(lastWindow) OR lastWindow < :window", (string?)count["Parameters"]?["ConditionExpression"]);
+        Assert.Equal(NotifyFailure, (string?)count["Next"]);
+        // A failed condition is not retried; it means "this hour already mailed": count only, then fail.
+        var first = count["Retry"]!.AsArray()[0]!;
+        TemplateDocument.AssertJson(new JsonArray("DynamoDB.ConditionalCheckFailedException"), first["ErrorEquals"], "first retrier");
+        Assert.Equal(0, (int?)first["MaxAttempts"]);
+        var sameHour = count["Catch"]!.AsArray().Single(c => (string?)c!["ErrorEquals"]![0] == "DynamoDB.ConditionalCheckFailedException")!;
+        var countOnly = states[(string)sameHour["Next"]!]!.AsObject();
+        Assert.DoesNotContain("ConditionExpression", countOnly["Parameters"]!.AsObject().Select(p => p.Key));
+        Assert.Equal("Fail", (string?)states[(string)countOnly["Next"]!]?["Type"]);
     }
 
     private static void AssertCatchesInto(string name, JsonObject state, string next, string resultPath)

@@ -129,6 +129,45 @@ public sealed class WorkflowAtVolumeTests
         Assert.All(kept, k => Assert.Equal(("event", "Lambda.TooManyRequestsException"), (k.Kind, k.Error)));
     }
 
+    [MotoTheory]
+    [InlineData("2000-01-01T00", 1)]
+    [InlineData("2999-01-01T00", 0)]
+    public async Task A_failure_mails_only_when_its_hour_is_later_than_the_last_mailed_so_executions_ending_out_of_order_never_mail_twice(
+        string lastMailedHour, int mails)
+    {
+        using var tables = new DynaliteTables();
+        await tables.InitializeAsync();
+        using var moto = MotoServer.Start();
+        using var sqs = moto.Sqs();
+        var replayQueue = await SqsQueues.CreateAsync(sqs, "replay");
+        using (var client = tables.Server.Client())
+        {
+            await client.PutItemAsync(tables.DedupTable, new()
+            {
+                ["id"] = new() { S = "failure-notice" },
+                ["lastWindow"] = new() { S = lastMailedHour },
+                ["failures"] = new() { N = "41" },
+            });
+        }
+        var malformed = StepEvents.Record("no-time-1", "cardholder.csv");
+        malformed.Remove("eventTime");
+
+        var (results, _) = await WorkflowRun.RunAsync(tables.Server.Endpoint, tables.ConfigTable, tables.DedupTable,
+            [("late", StepEvents.EventBridge(malformed))], new WorkflowOptions { SqsEndpoint = moto.Endpoint, ReplayQueueUrl = replayQueue });
+
+        var result = results["late"];
+        Assert.Equal(mails, result.Messages("evaluation-failure").Count());
+        Assert.Contains(mails == 1 ? "Notify Evaluation Failure" : "Count Failure This Hour", result.States);
+        Assert.Single(await SqsQueues.ReadAllAsync(sqs, replayQueue));
+        using var check = tables.Server.Client();
+        var counter = (await check.GetItemAsync(tables.DedupTable, new() { ["id"] = new() { S = "failure-notice" } }, true)).Item;
+        Assert.Equal("42", counter["failures"].N);
+        if (mails == 1)
+            Assert.Contains("42 failures counted", result.Messages("evaluation-failure").Single().GetProperty("Message").GetString(), StringComparison.Ordinal);
+        else
+            Assert.Equal(lastMailedHour, counter["lastWindow"].S);
+    }
+
     /// <summary>200 events: a 150-object harvest, 30 roles reading one secret each, 20 allowlisted reads.</summary>
     private static List<(string Name, JsonNode Input)> OutageEvents() =>
     [
@@ -172,7 +211,8 @@ public sealed class WorkflowAtVolumeTests
         var (outage, _) = await WorkflowRun.RunAsync(proxy.Endpoint, tables.ConfigTable, tables.DedupTable, events, outageOptions);
 
         Assert.All(outage.Values, r => Assert.Equal("FAILED", r.Status));
-        Assert.InRange(outage.Values.Sum(r => r.Published.Count), 0, 2);
+        // The failure counter is in the unreachable DynamoDB too: no per-event mail at all (the alarms report it).
+        Assert.Equal(0, outage.Values.Sum(r => r.Published.Count));
         Assert.Equal(200, await SqsQueues.ApproximateCountAsync(sqs, replayQueue));
 
         // DynamoDB is back: one replay re-drives everything; the Pipe (stood in for by the runner) starts the executions.

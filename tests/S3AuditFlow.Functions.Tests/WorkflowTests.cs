@@ -140,14 +140,13 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
         var result = run.Results["malformed"];
 
         Assert.Equal("FAILED", result.Status);
-        Assert.Equal(["Is Kept Notification", "Parse Event", "Keep Event For Replay", "Count Failure", "Is First Failure This Hour",
-            "Notify Evaluation Failure", "Evaluation Failed"], result.States);
+        Assert.Equal(["Is Kept Notification", "Parse Event", "Keep Event For Replay", "Count Failure", "Notify Evaluation Failure", "Evaluation Failed"], result.States);
         var parameters = Parameters(Assert.Single(result.Published));
-        Assert.Equal("S3AuditFlow could not evaluate an event", parameters.GetProperty("Subject").GetString());
+        Assert.Equal("S3AuditFlow could not evaluate an event or publish an alert", parameters.GetProperty("Subject").GetString());
         Assert.Equal("evaluation-failure", Attribute(parameters, "severity"));
         Assert.Equal("evaluation-failure", Attribute(parameters, "kind"));
         var message = parameters.GetProperty("Message").GetString()!;
-        Assert.StartsWith("could not evaluate an event: MalformedEvent: ", message, StringComparison.Ordinal);
+        Assert.StartsWith("could not evaluate an event or publish its notification: MalformedEvent: ", message, StringComparison.Ordinal);
         Assert.Contains("event malformed-1: GetObject without eventTime", message, StringComparison.Ordinal);
         Assert.Matches("This is the first failure of the hour \\d{4}-\\d\\d-\\d\\dT\\d\\d:00Z; 1 failures counted", message);
         var kept = Assert.Single(run.Kept, k => k.Body.Contains("malformed-1", StringComparison.Ordinal));

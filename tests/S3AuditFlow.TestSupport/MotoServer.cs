@@ -132,10 +132,24 @@ public sealed class MotoServer : IDisposable
 /// <summary>A test that runs against a real moto_server: reported as skipped, not passed, where moto_server is not installed.</summary>
 public sealed class MotoFactAttribute : Xunit.FactAttribute
 {
+    /// <summary>Why a moto test is skipped.</summary>
+    public const string NotInstalled = "moto_server is not on PATH (it is preinstalled on the project's machines; pip install 'moto[server]' elsewhere)";
+
     /// <summary>Sets Skip when moto_server is not on PATH.</summary>
     public MotoFactAttribute()
     {
         if (!MotoServer.IsInstalled)
-            Skip = "moto_server is not on PATH (it is preinstalled on the project's machines; pip install 'moto[server]' elsewhere)";
+            Skip = NotInstalled;
+    }
+}
+
+/// <summary>A theory that runs against a real moto_server: reported as skipped where moto_server is not installed.</summary>
+public sealed class MotoTheoryAttribute : Xunit.TheoryAttribute
+{
+    /// <summary>Sets Skip when moto_server is not on PATH.</summary>
+    public MotoTheoryAttribute()
+    {
+        if (!MotoServer.IsInstalled)
+            Skip = MotoFactAttribute.NotInstalled;
     }
 }
