@@ -9,14 +9,13 @@ internal sealed class ReplayTally
     private readonly Dictionary<string, ReplayFailure> _failures = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _later = new(StringComparer.Ordinal);
 
     /// <summary>Received and not deleted yet, with the latest receipt handle: what to make visible again when the run ends.</summary>
     public Dictionary<string, Message> Held { get; } = new(StringComparer.Ordinal);
 
     public static string? KindOf(Message message) =>
         message.MessageAttributes?.TryGetValue(ReplayKinds.Attribute, out var kind) == true ? kind.StringValue : null;
-
-    private readonly HashSet<string> _later = new(StringComparer.Ordinal);
 
     public bool WasSent(Message message) => _sent.Contains(message.MessageId);
 

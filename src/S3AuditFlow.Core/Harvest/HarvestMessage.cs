@@ -12,12 +12,14 @@ public sealed record HarvestMessage(string Subject, string Message, string Sever
     /// <summary>Composes the message of one threshold crossed.</summary>
     public static HarvestMessage Compose(HarvestNotice notice)
     {
+        // A burst of refused reads is a harvest attempt: the subject must not say the objects were read.
+        var (read, hasRead) = notice.Outcome == "failed" ? ("tried to read", "has tried to read") : ("read", "has read");
         var subject = AlertMessage.OneLineSubject(
-            string.Create(CultureInfo.InvariantCulture, $"[HARVEST] {notice.Principal} read {notice.Objects:N0} objects of {notice.Bucket}"));
+            string.Create(CultureInfo.InvariantCulture, $"[HARVEST] {notice.Principal} {read} {notice.Objects:N0} objects of {notice.Bucket}"));
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Bucket harvest: {notice.Principal} has read {notice.Objects:N0} sensitive objects of s3://{notice.Bucket} (threshold {notice.Threshold:N0} crossed).");
+            $"Bucket harvest: {notice.Principal} {hasRead} {notice.Objects:N0} sensitive objects of s3://{notice.Bucket} (threshold {notice.Threshold:N0} crossed).");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Who:       {notice.Principal}{(notice.PrincipalArn is null ? "" : " (" + notice.PrincipalArn + ")")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"From:      {notice.Source}");
