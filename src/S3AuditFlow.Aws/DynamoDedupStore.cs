@@ -206,6 +206,26 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
         var names = new Dictionary<string, string> { ["#id"] = DynamoTables.DedupKey };
         for (var race = 0; ; race++)
         {
+            // Most objects of a harvest arrive once the burst is full: trying that first costs them one write on this hot
+            // item (a write whose condition fails still uses the item's capacity). NOT contains(alerted, :self): a
+            // resent or retried write must not count the same event twice.
+            var suppress = BurstUpdate(id, "ADD suppressed :one", "expiresAt > :now AND alerts >= :limit AND NOT contains(alerted, :self)",
+                now, self, new() { [":one"] = N(1), [":limit"] = N(burstLimit) });
+            suppress.ReturnValues = ReturnValue.ALL_NEW;
+            if (await ConditionalAsync(() => client.UpdateItemAsync(suppress, cancellationToken)).ConfigureAwait(false) is { } suppressed)
+            {
+                var firstId = Required(suppressed.Attributes, "firstEventId", id);
+                var notice = await CountHarvestAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
+                await PointAtBurstAsync(accessId, access.EventId, firstId, suppressed.Attributes["expiresAt"], cancellationToken).ConfigureAwait(false);
+                return new DedupDecision(false, firstId, DedupReasons.Burst(firstId, burstLimit, window), notice);
+            }
+
+            var count = BurstUpdate(id, "ADD alerts :one, alerted :selfSet", "expiresAt > :now AND alerts < :limit AND NOT contains(alerted, :self)",
+                now, self, new() { [":one"] = N(1), [":selfSet"] = new AttributeValue { SS = [access.EventId] }, [":limit"] = N(burstLimit) });
+            if (await ConditionalAsync(() => client.UpdateItemAsync(count, cancellationToken)).ConfigureAwait(false) is not null)
+                return await AlertAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
+
+            // No live burst: this object starts one.
             var start = new PutItemRequest
             {
                 TableName = table,
@@ -228,22 +248,6 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
             };
             if (await ConditionalAsync(() => client.PutItemAsync(start, cancellationToken)).ConfigureAwait(false) is not null)
                 return await AlertAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
-
-            // NOT contains(alerted, :self): a resent or retried write must not count the same event twice.
-            var count = BurstUpdate(id, "ADD alerts :one, alerted :selfSet", "expiresAt > :now AND alerts < :limit AND NOT contains(alerted, :self)",
-                now, self, new() { [":one"] = N(1), [":selfSet"] = new AttributeValue { SS = [access.EventId] }, [":limit"] = N(burstLimit) });
-            if (await ConditionalAsync(() => client.UpdateItemAsync(count, cancellationToken)).ConfigureAwait(false) is not null)
-                return await AlertAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
-
-            var suppress = BurstUpdate(id, "ADD suppressed :one", "expiresAt > :now AND NOT contains(alerted, :self)", now, self, new() { [":one"] = N(1) });
-            suppress.ReturnValues = ReturnValue.ALL_NEW;
-            if (await ConditionalAsync(() => client.UpdateItemAsync(suppress, cancellationToken)).ConfigureAwait(false) is { } suppressed)
-            {
-                var firstId = Required(suppressed.Attributes, "firstEventId", id);
-                var notice = await CountHarvestAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
-                await PointAtBurstAsync(accessId, access.EventId, firstId, suppressed.Attributes["expiresAt"], cancellationToken).ConfigureAwait(false);
-                return new DedupDecision(false, firstId, DedupReasons.Burst(firstId, burstLimit, window), notice);
-            }
 
             // Neither counted nor suppressed: either an earlier attempt already let this event through, or the burst ended.
             var mine = BurstUpdate(id, "SET checkedAt = :now", "expiresAt > :now AND contains(alerted, :self)", now, self, []);

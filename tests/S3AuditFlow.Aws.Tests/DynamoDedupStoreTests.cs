@@ -202,6 +202,30 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
     }
 
     /// <summary>A store whose clock stands at the events' time, as it would when judging them live.</summary>
+    [Fact]
+    public async Task Past_the_burst_limit_an_object_writes_its_burst_item_once_since_one_item_takes_at_most_1000_writes_a_second()
+    {
+        var table = await dynalite.Server.CreateDedupTableAsync();
+        using var client = dynalite.Server.Client();
+        var burstId = DynamoDedupStore.BurstItemId(Object(0, "a"));
+        var burstWrites = 0;
+        client.BeforeRequestEvent += (_, e) =>
+        {
+            if (e is Amazon.Runtime.WebServiceRequestEventArgs { Request: var request }
+                && (request is UpdateItemRequest { Key: var key } && key["id"].S == burstId || request is PutItemRequest { Item: var item } && item["id"].S == burstId))
+                Interlocked.Increment(ref burstWrites);
+        };
+        var store = new DynamoDedupStore(client, table, Window, burstLimit: 2, new FakeTimeProvider(TestData.T0));
+        await store.RecordAsync(Object(0, "a"));
+        await store.RecordAsync(Object(1, "b"));
+
+        var before = burstWrites;
+        var suppressed = await store.RecordAsync(Object(2, "c"));
+
+        Assert.False(suppressed.IsFirst);
+        Assert.Equal(1, burstWrites - before);
+    }
+
     private async Task<(DynamoDedupStore Store, string Table)> NewStoreAsync(int burstLimit = 0)
     {
         var table = await dynalite.Server.CreateDedupTableAsync();
