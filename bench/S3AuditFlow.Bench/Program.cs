@@ -2,10 +2,19 @@ using System.Globalization;
 using S3AuditFlow.Bench;
 
 // Usage: S3AuditFlow.Bench OUTPUT_DIR [FILES] [EVENTS_PER_FILE] [HARVEST_PERCENT]
+//        S3AuditFlow.Bench --patterns [ARN_PATTERNS] [GLOBS] [ACCESSES]
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: S3AuditFlow.Bench OUTPUT_DIR [FILES=200] [EVENTS_PER_FILE=5000] [HARVEST_PERCENT=0]");
+    Console.Error.WriteLine("       S3AuditFlow.Bench --patterns [ARN_PATTERNS=1000] [GLOBS=1000] [ACCESSES=10000]");
     return 2;
+}
+if (args[0] == "--patterns")
+{
+    return PatternBench.Run(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10000);
 }
 var output = args[0];
 var files = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;

@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
 using S3AuditFlow.Core.Events;
 
 namespace S3AuditFlow.Core.Sensitivity;
@@ -43,7 +41,7 @@ public sealed class SensitivityClassifier
             {
                 RuleKind.Keyword => key => key.Contains(rule.Value, StringComparison.OrdinalIgnoreCase),
                 RuleKind.Prefix => key => key.StartsWith(rule.Value, StringComparison.Ordinal),
-                _ => GlobToRegex(rule.Value).IsMatch,
+                _ => Glob.Compile(rule.Value).IsMatch,
             };
             classifier._rules.Add((rule, matches));
             valid.Add(rule);
@@ -70,42 +68,5 @@ public sealed class SensitivityClassifier
                 best = new Classification(rule.Level, rule, target);
         }
         return best;
-    }
-
-    /// <summary>* matches within one path segment, ** across segments, ? one non-slash character; the glob covers the whole key.</summary>
-    internal static Regex GlobToRegex(string glob)
-    {
-        var pattern = new StringBuilder("^");
-        for (var i = 0; i < glob.Length; i++)
-        {
-            var c = glob[i];
-            if (c == '*' && i + 1 < glob.Length && glob[i + 1] == '*')
-            {
-                i++;
-                // "**/" also matches no folder at all, so "**/secret.txt" matches "secret.txt".
-                if (i + 1 < glob.Length && glob[i + 1] == '/')
-                {
-                    i++;
-                    pattern.Append("(?:.*/)?");
-                }
-                else
-                {
-                    pattern.Append(".*");
-                }
-            }
-            else if (c == '*')
-            {
-                pattern.Append("[^/]*");
-            }
-            else if (c == '?')
-            {
-                pattern.Append("[^/]");
-            }
-            else
-            {
-                pattern.Append(Regex.Escape(c.ToString()));
-            }
-        }
-        return new Regex(pattern.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline | RegexOptions.NonBacktracking);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using S3AuditFlow.Core.Events;
 
 namespace S3AuditFlow.Core.Trust;
@@ -51,13 +50,16 @@ public abstract class PrincipalPattern
             && (homeAccount is null || principal.AccountId is null || principal.AccountId == homeAccount);
     }
 
-    /// <summary>Matches the caller's ARN or its session issuer's (so a role ARN trusts every session of the role).</summary>
-    private sealed class ArnPattern(Regex regex) : PrincipalPattern
+    /// <summary>
+    /// Matches the caller's ARN or its session issuer's (so a role ARN trusts every session of the role). Kept as its
+    /// text and matched by <see cref="Wildcard"/>: hundreds of entries must fit a 512 MB function.
+    /// </summary>
+    private sealed class ArnPattern(string pattern) : PrincipalPattern
     {
         private static readonly HashSet<string> Partitions = new(StringComparer.Ordinal) { "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc", "*" };
 
         public override bool Matches(Principal principal, string? homeAccount) =>
-            (principal.Arn is { } arn && regex.IsMatch(arn)) || (principal.IssuerArn is { } issuer && regex.IsMatch(issuer));
+            (principal.Arn is { } arn && Wildcard.IsMatch(pattern, arn)) || (principal.IssuerArn is { } issuer && Wildcard.IsMatch(pattern, issuer));
 
         public static ArnPattern? Compile(string text, out string? error)
         {
@@ -71,10 +73,7 @@ public abstract class PrincipalPattern
                 error = $"malformed ARN pattern: service \"{fields[2]}\" names no principal (use iam or sts)";
             else if (fields[4].Length > 0 && fields[4] != "*" && !(fields[4].Length == 12 && fields[4].All(char.IsAsciiDigit)))
                 error = $"malformed ARN pattern: account \"{fields[4]}\" is not 12 digits or *";
-            if (error is not null)
-                return null;
-            var body = Regex.Escape(text).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal);
-            return new ArnPattern(new Regex("^" + body + "$", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking));
+            return error is null ? new ArnPattern(text) : null;
         }
     }
 }

@@ -129,6 +129,32 @@ public class AllowlistTests
     }
 
     [Fact]
+    public void AnArnEntryCoversTheWholeArnEvenBeforeATrailingNewline()
+    {
+        // The regex this used to be ended in $, which also matches before a final newline.
+        var role = Role("etl");
+        var padded = role with { Arn = role.Arn + "\n", IssuerArn = role.IssuerArn + "\n" };
+
+        Assert.False(PrincipalTrusted("arn:aws:iam::111122223333:role/etl", padded));
+        Assert.True(PrincipalTrusted("arn:aws:iam::111122223333:role/etl*", padded));
+    }
+
+    [Fact]
+    public void ArnPatternsCostLittleMoreThanTheirText()
+    {
+        // Each used to be a NonBacktracking regex of about 1.7 MB: 300 entries outgrew a 512 MB function.
+        AllowlistEntry[] entries = [Source("0.0.0.0/0"), .. Enumerable.Range(0, 100).Select(i => Principal($"arn:aws:iam::111122223333:role/team-{i}-*"))];
+        var access = Read(principal: Role("team-99-etl"), source: From("198.51.100.1"));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var trusted = Build(entries).Check(access).Trusted;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(trusted);
+        Assert.InRange(allocated, 0, 1024 * 1024);
+    }
+
+    [Fact]
     public void ArnWildcardTrustsEverySsoPermissionSetSession()
     {
         var sso = Fixtures.Access("eventbridge-GetObject-sso-role.json").Principal;
