@@ -141,9 +141,12 @@ public static class ConfigLoader
     {
         _ = Allowlist.Build([entry], out var invalid);
         if (invalid.Count > 0)
-            throw new ConfigException($"{where} \"{entry.Value}\": {invalid[0].Error}");
+            throw new ConfigException($"{where} \"{Shown(entry.Value)}\": {invalid[0].Error}");
         return entry;
     }
+
+    /// <summary>A value as quoted in an error, a long one cut short (never inside a surrogate pair): a 5,000-character pattern is named, not printed.</summary>
+    private static string Shown(string value) => value.Length <= 80 ? value : value[..(char.IsHighSurrogate(value[59]) ? 59 : 60)] + "…";
 
     private static IEnumerable<SensitivityRule> Rules(JsonElement root)
     {
@@ -162,8 +165,11 @@ public static class ConfigLoader
             var value = RequiredString(item, "value", where);
             if (value.Length == 0)
                 throw new ConfigException($"{where}: empty value would match every key");
-            yield return new SensitivityRule(kind, value, level, OptionalString(item, "bucket", where), OptionalString(item, "note", where),
+            var rule = new SensitivityRule(kind, value, level, OptionalString(item, "bucket", where), OptionalString(item, "note", where),
                 OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
+            if (SensitivityClassifier.Validate(rule) is { } error)
+                throw new ConfigException($"{where} \"{Shown(value)}\": {error}");
+            yield return rule;
         }
     }
 

@@ -1,4 +1,5 @@
 using S3AuditFlow.Core.Events;
+using S3AuditFlow.Core.Trust;
 
 namespace S3AuditFlow.Core.Sensitivity;
 
@@ -27,14 +28,9 @@ public sealed class SensitivityClassifier
         var classifier = new SensitivityClassifier(valid);
         foreach (var rule in rules)
         {
-            if (rule.Value.Length == 0)
+            if (Validate(rule) is { } error)
             {
-                invalid.Add((rule, "empty value"));
-                continue;
-            }
-            if (!Enum.IsDefined(rule.Level))
-            {
-                invalid.Add((rule, "unknown level"));
+                invalid.Add((rule, error));
                 continue;
             }
             Func<string, bool> matches = rule.Kind switch
@@ -47,6 +43,19 @@ public sealed class SensitivityClassifier
             valid.Add(rule);
         }
         return classifier;
+    }
+
+    /// <summary>
+    /// Why a rule cannot be used, or null when it can: the reason <see cref="Build"/> gives for leaving it out, for
+    /// callers that check one rule alone (config load naming its place in the file, table items).
+    /// </summary>
+    public static string? Validate(SensitivityRule rule)
+    {
+        if (rule.Value.Length == 0)
+            return "empty value";
+        if (!Enum.IsDefined(rule.Level))
+            return "unknown level";
+        return rule.Kind == RuleKind.Glob ? PatternLimits.Check(rule.Value) : null;
     }
 
     /// <summary>The highest level over every object the access touches, or null when no rule matches.</summary>

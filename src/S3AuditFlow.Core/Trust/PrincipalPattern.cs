@@ -63,7 +63,9 @@ public abstract class PrincipalPattern
 
         public static ArnPattern? Compile(string text, out string? error)
         {
-            error = null;
+            error = PatternLimits.Check(text);
+            if (error is not null)
+                return null;
             var fields = text.Split(':', 6);
             if (fields.Length != 6 || fields[5].Length == 0)
                 error = "malformed ARN pattern: expected arn:partition:service:region:account:resource";

@@ -189,6 +189,24 @@ public class SensitivityClassifierTests
         Assert.Equal([good], classifier.Rules);
     }
 
+    [Fact]
+    public void GlobsAreBoundedAt1024Characters()
+    {
+        // The fuzzer's 2,000-? glob crashed config load; an S3 key is at most 1,024 bytes, so no longer glob is needed.
+        var longest = new SensitivityRule(RuleKind.Glob, new string('?', 1024));
+        var tooLong = new SensitivityRule(RuleKind.Glob, new string('?', 1025));
+        var fuzzed = new SensitivityRule(RuleKind.Glob, new string('?', 2000));
+
+        var classifier = SensitivityClassifier.Build([longest, tooLong, fuzzed], out var invalid);
+
+        Assert.Equal([(tooLong, "pattern longer than 1,024 characters"), (fuzzed, "pattern longer than 1,024 characters")], invalid);
+        Assert.NotNull(classifier.Classify(new ObjectRef("b", new string('k', 1024))));
+        Assert.Null(SensitivityClassifier.Validate(longest));
+        Assert.Equal("pattern longer than 1,024 characters", SensitivityClassifier.Validate(tooLong));
+        // Keywords and prefixes are compared, not matched as patterns: no bound of this kind.
+        Assert.Null(SensitivityClassifier.Validate(new SensitivityRule(RuleKind.Prefix, new string('p', 2000))));
+    }
+
     [Theory]
     [InlineData(SensitivityLevel.Critical, SensitivityLevel.High)]
     [InlineData(SensitivityLevel.High, SensitivityLevel.Medium)]

@@ -1,4 +1,6 @@
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Events;
+using S3AuditFlow.Core.Stores;
 using S3AuditFlow.Core.Tests.Support;
 using S3AuditFlow.Core.Trust;
 using static S3AuditFlow.Core.Tests.Support.Accesses;
@@ -302,6 +304,31 @@ public class AllowlistTests
         Assert.Equal(bad, entry);
         Assert.Contains(error, message, StringComparison.Ordinal);
         Assert.Equal([good], allowlist.Entries);
+    }
+
+    [Fact]
+    public void ArnPatternsAreBoundedAt1024Characters()
+    {
+        // The fuzzer's 5,000-? pattern crashed config load; no real principal ARN comes near 1,024 characters.
+        const string Prefix = "arn:aws:iam::111122223333:role/";
+        var longest = Prefix + new string('?', 1024 - Prefix.Length);
+
+        Assert.True(PrincipalTrusted(longest, Role(new string('r', 1024 - Prefix.Length))));
+        _ = Allowlist.Build([Principal(longest + "?"), Principal(Prefix + new string('?', 5000))], out var invalid);
+        Assert.Equal(["pattern longer than 1,024 characters", "pattern longer than 1,024 characters"], invalid.Select(i => i.Error));
+    }
+
+    [Fact]
+    public void ATooLongArnPatternFromTheTableIsSkippedWithAWarning()
+    {
+        var tooLong = Principal("arn:aws:iam::111122223333:role/" + new string('*', 1000));
+        var warnings = new List<string>();
+
+        var config = AuditConfig.CreateSkippingInvalid(new RuleSet([Source("0.0.0.0/0"), tooLong, Principal("etl")], []), ["GetObject"], TimeSpan.FromMinutes(15), warnings.Add);
+
+        Assert.Equal([Source("0.0.0.0/0"), Principal("etl")], config.Allowlist.Entries);
+        var warning = Assert.Single(warnings);
+        Assert.EndsWith(": pattern longer than 1,024 characters", warning, StringComparison.Ordinal);
     }
 
     [Fact]
