@@ -56,11 +56,11 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
             }
             else
             {
-                _bursts[burstKey] = (access.EventId, access.EventTime + window, 1);
+                _bursts[burstKey] = (access.EventId, WindowEnd.After(access.EventTime, window), 1);
             }
         }
 
-        _openAlerts[key] = (access.EventId, access.EventTime + window, false);
+        _openAlerts[key] = (access.EventId, WindowEnd.After(access.EventTime, window), false);
         _alertByEventId[access.EventId] = access.EventId;
         return new DedupDecision(true, null, "", CountHarvest(candidate));
     }

@@ -111,7 +111,19 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IRead
         return ParseResult.Applicable(access);
     }
 
-    /// <summary>ISO 8601 as CloudTrail writes it, and the "yyyy-MM-dd HH:mm:ss" form log pipelines re-emit; UTC unless an offset is given.</summary>
+    /// <summary>
+    /// ISO 8601 date and time as CloudTrail writes it, and the "yyyy-MM-dd HH:mm:ss" form log pipelines re-emit; UTC
+    /// unless an offset is given. Nothing else: a lenient parser reads "03/04/2025" as 4 March and accepts a bare date,
+    /// and the time decides dedup, so a record whose time cannot be read exactly is malformed.
+    /// </summary>
     internal static bool TryParseTime(string text, out DateTimeOffset time) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+        DateTimeOffset.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+
+    /// <summary>K also matches no offset at all (then UTC); F matches no fraction.</summary>
+    private static readonly string[] TimeFormats =
+    [
+        "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK", "yyyy-MM-ddTHH:mmK",
+        "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+    ];
 }

@@ -83,6 +83,17 @@ public sealed class ScanEngineTests : IDisposable
     }
 
     [Fact]
+    public void AnEventTimeAtTheEndOfTimeIsJudgedAndDoesNotAbortTheScan()
+    {
+        var late = Fixtures.Node("record-GetObject-eventtime-year-9999.json");
+        var again = Fixtures.Node("record-GetObject-eventtime-year-9999.json");
+        again["eventID"] = "repeat-of-the-last-second";
+        var result = _engine.Scan([File("late.jsonl", late.ToJsonString(), again.ToJsonString(), Record("ordinary", T0))], new ScanOptions(KeepVerdicts: true));
+
+        Assert.Equal([Verdict.Alert, Verdict.Duplicate, Verdict.Alert], result.Verdicts!.Select(v => v.Verdict));
+    }
+
+    [Fact]
     public void AlertsAreInTimeOrder()
     {
         var result = _engine.Scan([File("a.jsonl", Record("b", T0.AddHours(2), "x/cardholder-1"), Record("a", T0.AddHours(1), "x/cardholder-2")), File("b.jsonl", Record("c", T0, "x/cardholder-3"))]);
