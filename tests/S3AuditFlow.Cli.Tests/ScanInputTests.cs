@@ -53,6 +53,19 @@ public class ScanInputTests
     }
 
     [Fact]
+    public void A_lone_surrogate_in_a_property_name_is_read_not_a_crash()
+    {
+        // Fuzzer reproducer: the reader's look for "Records" decoded this name and the scan died with exit 134.
+        var record = Records.GetObject("e1", "2026-01-01T00:00:00Z", "cardholder.csv");
+        var input = Lines("{\"Rec\\ud800\": 1, " + record[1..], "{\"x\": \"\\udc00\", " + Records.GetObject("e2", "2026-01-01T00:01:00Z", "secret.txt")[1..]);
+
+        var run = CliRun.WithStdin(CliRun.Utf8(input), "scan", "--config", Samples.Config, "--verdicts", "-");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Equal(["alert", "alert"], run.OutLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("verdict").GetString()));
+    }
+
+    [Fact]
     public void A_truncated_gzip_file_is_reported_and_other_files_are_still_scanned()
     {
         using var dir = new TempDir();

@@ -25,6 +25,20 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IRead
     /// <summary>Parses one record or EventBridge event.</summary>
     public ParseResult Parse(JsonElement value)
     {
+        try
+        {
+            return ParseValue(value);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Text that does not decode (invalid UTF-8, a lone surrogate escape) throws only when it is read. scan
+            // repairs it while reading (JsonTextRepair); any other caller gets the record reported, never an exception.
+            return ParseResult.Done(Verdict.Malformed, "record holds text that is not valid UTF-8 or UTF-16: " + e.Message, null);
+        }
+    }
+
+    private ParseResult ParseValue(JsonElement value)
+    {
         if (value.ValueKind != JsonValueKind.Object)
             return ParseResult.Done(Verdict.Malformed, $"expected a JSON object, found {value.ValueKind}", null);
 

@@ -132,7 +132,8 @@ public sealed class JsonRecordReader : IDisposable
                 if (reader.Read() && (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray) || reader.TrySkip()))
                 {
                     var length = (int)reader.BytesConsumed;
-                    document = JsonDocument.Parse(_buffer.AsMemory(_start, length));
+                    var value = _buffer.AsMemory(_start, length);
+                    document = JsonDocument.Parse(JsonTextRepair.IsClean(value.Span) ? value : JsonTextRepair.Repair(value.Span));
                     Advance(length);
                     return true;
                 }
