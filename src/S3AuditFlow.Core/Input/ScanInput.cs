@@ -13,7 +13,8 @@ public sealed record ScanInput(string Name, Func<Stream> OpenRaw, long Length)
 
     /// <summary>
     /// Expands arguments into inputs: files as given, folders recursively (sorted, matching extensions only), "-" as
-    /// stdin. What a folder holds that cannot be scanned is skipped and told to <paramref name="warn"/>, so one odd
+    /// stdin; links to files are read, links to folders are not followed (so a walk always ends, whatever the links).
+    /// What a folder holds that cannot be scanned is skipped and told to <paramref name="warn"/>, so one odd
     /// entry never stops the scan: a name that is not valid UTF-8 (it cannot be opened as .NET reads it), a broken
     /// link, an unreadable subfolder, and anything of length 0 — an empty file holds no records, and a FIFO, socket
     /// or device (which report no length) would block the scan or never end.
@@ -73,7 +74,12 @@ public sealed record ScanInput(string Name, Func<Stream> OpenRaw, long Length)
                 var path = Path.Join(dir, entry.Name);
                 if (entry is DirectoryInfo)
                 {
-                    pending.Push(path);
+                    // A link to a folder is not followed: two links to a parent made one scan walk for 18 minutes.
+                    // `find` and `rg` do the same by default; a linked folder named on the command line is read.
+                    if (entry.LinkTarget is not null)
+                        warn($"skipped {path}: a link to a folder (links to folders are not followed; name it to scan it)");
+                    else
+                        pending.Push(path);
                     continue;
                 }
                 if (!FolderExtensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)))

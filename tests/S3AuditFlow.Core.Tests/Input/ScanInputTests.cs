@@ -202,6 +202,30 @@ public class ScanInputTests
     }
 
     [Fact]
+    public void LinksToFoldersAreNotFollowedAndLinksToFilesAre()
+    {
+        using var dir = new TempDir();
+        var top = dir.Write("logs/top.json", "{}");
+        var nested = dir.Write("logs/sub/nested.json", "{}");
+        var outside = dir.Write("elsewhere/outside.json", "{}");
+        var logs = Path.Combine(dir.Path, "logs");
+        // Fuzzer reproducer: two links to the parent made the walk take 18 minutes and 20 GB before it was killed.
+        Directory.CreateSymbolicLink(Path.Combine(logs, "sub", "up-1"), "..");
+        Directory.CreateSymbolicLink(Path.Combine(logs, "sub", "up-2"), "..");
+        Directory.CreateSymbolicLink(Path.Combine(logs, "elsewhere"), Path.Combine(dir.Path, "elsewhere"));
+        var linkedFile = Path.Combine(logs, "linked.json");
+        File.CreateSymbolicLink(linkedFile, outside);
+        var warnings = new List<string>();
+
+        var inputs = ScanInput.Expand([logs], () => Stream.Null, warnings.Add);
+
+        Assert.Equal([linkedFile, nested, top], inputs.Select(i => i.Name));
+        Assert.Equal(3, warnings.Count(w => w.Contains("a link to a folder", StringComparison.Ordinal)));
+        // A linked folder named on the command line is read.
+        Assert.Equal([Path.Combine(logs, "elsewhere", "outside.json")], ScanInput.Expand([Path.Combine(logs, "elsewhere")], () => Stream.Null).Select(i => i.Name));
+    }
+
+    [Fact]
     public void StdinGivenTwiceIsRefused()
     {
         var e = Assert.Throws<ArgumentException>(() => ScanInput.Expand(["-", "-"], () => Stream.Null));
