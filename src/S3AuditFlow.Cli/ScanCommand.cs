@@ -80,9 +80,9 @@ public static class ScanCommand
         List<ScanInput> inputs;
         try
         {
-            inputs = ScanInput.Expand(request.Paths, console.OpenStdin);
+            inputs = ScanInput.Expand(request.Paths, console.OpenStdin, message => console.Error.WriteLine("s3audit: warning: " + message));
         }
-        catch (FileNotFoundException e)
+        catch (Exception e) when (e is FileNotFoundException or ArgumentException)
         {
             console.Error.WriteLine("s3audit: " + e.Message);
             return ExitCodes.UsageError;

@@ -53,6 +53,46 @@ public class ScanInputTests
     }
 
     [Fact]
+    public void A_lone_surrogate_in_a_property_name_is_read_not_a_crash()
+    {
+        // Fuzzer reproducer: the reader's look for "Records" decoded this name and the scan died with exit 134.
+        var record = Records.GetObject("e1", "2026-01-01T00:00:00Z", "cardholder.csv");
+        var input = Lines("{\"Rec\\ud800\": 1, " + record[1..], "{\"x\": \"\\udc00\", " + Records.GetObject("e2", "2026-01-01T00:01:00Z", "secret.txt")[1..]);
+
+        var run = CliRun.WithStdin(CliRun.Utf8(input), "scan", "--config", Samples.Config, "--verdicts", "-");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Equal(["alert", "alert"], run.OutLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("verdict").GetString()));
+    }
+
+    [Fact]
+    public void Stdin_given_twice_is_a_usage_error()
+    {
+        var run = CliRun.WithStdin(CliRun.Utf8(Lines(Records.GetObject("e1", "2026-01-01T00:00:00Z", "cardholder.csv"))),
+            "scan", "--config", Samples.Config, "-", "-");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("- (standard input) is given more than once", run.Error, StringComparison.Ordinal);
+        Assert.Empty(run.Out);
+    }
+
+    [Fact]
+    public void A_file_whose_name_is_not_utf8_is_reported_and_the_folder_is_still_scanned()
+    {
+        using var dir = new TempDir();
+        dir.Write("good.json", Records.GetObject("good", "2026-01-01T00:00:00Z", "cardholder.csv"));
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { WorkingDirectory = dir.Path, ArgumentList = { "-c", "echo '{}' > \"bad-$(printf '\\377').json\"" } };
+        System.Diagnostics.Process.Start(start)!.WaitForExit();
+
+        var run = CliRun.Of("scan", "--config", Samples.Config, "--format", "jsonl", dir.Path);
+        System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh") { WorkingDirectory = dir.Path, ArgumentList = { "-c", "rm -f bad-*" } })!.WaitForExit();
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("its name is not valid UTF-8", run.Error, StringComparison.Ordinal);
+        Assert.Equal("good", JsonDocument.Parse(Assert.Single(run.OutLines)).RootElement.GetProperty("eventId").GetString());
+    }
+
+    [Fact]
     public void A_truncated_gzip_file_is_reported_and_other_files_are_still_scanned()
     {
         using var dir = new TempDir();

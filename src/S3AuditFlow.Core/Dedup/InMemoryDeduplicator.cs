@@ -14,7 +14,7 @@ public sealed record DedupDecision(bool IsFirst, string? RepeatsEventId, string 
 /// within the window, further objects are duplicates of the burst's first alert until the burst ends (0: no limit).
 /// Every new object of a burst (alerted or counted) is also counted on its harvest (<see cref="HarvestTally"/>), which
 /// raises one notification per threshold of <paramref name="harvest"/>.
-/// The window is measured on eventTime; feed candidates in (eventTime, eventID, input order) so the result does not
+/// The window is measured on eventTime; feed candidates in (eventTime, eventID, content) so the result does not
 /// depend on the order files were read. The DynamoDB store applies the same rules across Lambdas.
 /// </summary>
 public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, HarvestPolicy? harvest = null)
@@ -56,11 +56,11 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
             }
             else
             {
-                _bursts[burstKey] = (access.EventId, access.EventTime + window, 1);
+                _bursts[burstKey] = (access.EventId, WindowEnd.After(access.EventTime, window), 1);
             }
         }
 
-        _openAlerts[key] = (access.EventId, access.EventTime + window, false);
+        _openAlerts[key] = (access.EventId, WindowEnd.After(access.EventTime, window), false);
         _alertByEventId[access.EventId] = access.EventId;
         return new DedupDecision(true, null, "", CountHarvest(candidate));
     }

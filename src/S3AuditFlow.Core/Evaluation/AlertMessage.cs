@@ -43,10 +43,27 @@ public sealed record AlertMessage(string Subject, string Message, string Severit
         return new AlertMessage(subject, text.ToString(), candidate.Severity.Name(), read.Bucket, access.EventName);
     }
 
-    /// <summary>One line, under the SNS limit; control characters (S3 keys may hold them) become spaces.</summary>
+    /// <summary>
+    /// One line, under the SNS limit: control characters and line or paragraph separators (S3 keys may hold them)
+    /// become spaces, unpaired surrogates U+FFFD, and a long subject is cut between text elements (what a reader sees
+    /// as one character: a surrogate pair, an emoji sequence, a letter with its accents) and ends with "…". Cutting
+    /// on UTF-16 units could split a surrogate pair, and SNS rejects a subject that is not valid text.
+    /// </summary>
     public static string OneLineSubject(string text)
     {
-        var oneLine = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
-        return oneLine.Length <= MaxSubjectLength ? oneLine : oneLine[..(MaxSubjectLength - 1)] + "…";
+        var line = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var oneLine = Rune.IsControl(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+            line.Append(oneLine ? " " : rune.ToString());
+        }
+        var subject = line.ToString();
+        if (subject.Length <= MaxSubjectLength)
+            return subject;
+        // The limit is counted in UTF-16 units here: never more than the characters SNS counts, however it counts them.
+        var cut = 0;
+        for (var next = StringInfo.GetNextTextElementLength(subject, 0); cut + next <= MaxSubjectLength - 1; next = StringInfo.GetNextTextElementLength(subject, cut))
+            cut += next;
+        return subject[..cut] + "…";
     }
 }

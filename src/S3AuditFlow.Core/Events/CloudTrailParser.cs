@@ -25,6 +25,20 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IRead
     /// <summary>Parses one record or EventBridge event.</summary>
     public ParseResult Parse(JsonElement value)
     {
+        try
+        {
+            return ParseValue(value);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Text that does not decode (invalid UTF-8, a lone surrogate escape) throws only when it is read. scan
+            // repairs it while reading (JsonTextRepair); any other caller gets the record reported, never an exception.
+            return ParseResult.Done(Verdict.Malformed, "record holds text that is not valid UTF-8 or UTF-16: " + e.Message, null);
+        }
+    }
+
+    private ParseResult ParseValue(JsonElement value)
+    {
         if (value.ValueKind != JsonValueKind.Object)
             return ParseResult.Done(Verdict.Malformed, $"expected a JSON object, found {value.ValueKind}", null);
 
@@ -111,7 +125,19 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IRead
         return ParseResult.Applicable(access);
     }
 
-    /// <summary>ISO 8601 as CloudTrail writes it, and the "yyyy-MM-dd HH:mm:ss" form log pipelines re-emit; UTC unless an offset is given.</summary>
+    /// <summary>
+    /// ISO 8601 date and time as CloudTrail writes it, and the "yyyy-MM-dd HH:mm:ss" form log pipelines re-emit; UTC
+    /// unless an offset is given. Nothing else: a lenient parser reads "03/04/2025" as 4 March and accepts a bare date,
+    /// and the time decides dedup, so a record whose time cannot be read exactly is malformed.
+    /// </summary>
     internal static bool TryParseTime(string text, out DateTimeOffset time) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+        DateTimeOffset.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
+
+    /// <summary>K also matches no offset at all (then UTC); F matches no fraction.</summary>
+    private static readonly string[] TimeFormats =
+    [
+        "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK", "yyyy-MM-ddTHH:mmK",
+        "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+    ];
 }

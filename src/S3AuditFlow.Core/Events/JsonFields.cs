@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using S3AuditFlow.Core.Input;
 
 namespace S3AuditFlow.Core.Events;
 
@@ -33,7 +35,10 @@ internal static class JsonFields
         {
             try
             {
-                using var document = JsonDocument.Parse(text);
+                // The outer string decoded, but the JSON inside may still escape a lone surrogate ("\\ud800").
+                var bytes = Encoding.UTF8.GetBytes(text);
+                JsonTextRepair.RepairEscapes(bytes);
+                using var document = JsonDocument.Parse(bytes);
                 return document.RootElement.Clone();
             }
             catch (JsonException)

@@ -1,3 +1,4 @@
+using S3AuditFlow.Core.Dedup;
 using S3AuditFlow.Core.Evaluation;
 using S3AuditFlow.Core.Sensitivity;
 
@@ -56,7 +57,7 @@ public sealed class HarvestTally
     public static HarvestTally Start(AlertCandidate first) => new(first);
 
     /// <summary>Whether a read at <paramref name="time"/> belongs to this harvest: less than a window after its last read.</summary>
-    public bool Continues(DateTimeOffset time, TimeSpan window) => time < LastTime + window;
+    public bool Continues(DateTimeOffset time, TimeSpan window) => time < WindowEnd.After(LastTime, window);
 
     /// <summary>Counts one new object and returns the notification it triggers, if it reaches a threshold.</summary>
     public HarvestNotice? Add(AlertCandidate candidate, HarvestPolicy policy)

@@ -119,29 +119,40 @@ public sealed class JsonRecordReader : IDisposable
         return error;
     }
 
-    /// <summary>Takes one complete JSON value at the cursor, reading more input until the value is whole.</summary>
+    /// <summary>
+    /// Takes one complete JSON value at the cursor, reading more input until the value is whole. The tokenizer's
+    /// state is kept across refills, so each byte is tokenized once: re-scanning the value from its start after
+    /// every refill made a large document whose Records key is not first cost O(n²).
+    /// </summary>
     private bool TryTakeValue(out JsonDocument? document, out string? error)
     {
         document = null;
         error = null;
+        var state = default(JsonReaderState);
+        var scanned = 0;
         while (true)
         {
-            var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _eof, default);
+            var reader = new Utf8JsonReader(_buffer.AsSpan(_start + scanned, _end - _start - scanned), _eof, state);
+            bool complete;
             try
             {
-                if (reader.Read() && (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray) || reader.TrySkip()))
-                {
-                    var length = (int)reader.BytesConsumed;
-                    document = JsonDocument.Parse(_buffer.AsMemory(_start, length));
-                    Advance(length);
-                    return true;
-                }
+                complete = ReadToValueEnd(ref reader);
             }
             catch (JsonException e)
             {
                 // A broken stream also looks like truncated JSON: report the cause, once.
                 error = (_eof ? TakeStreamError() : null) ?? Describe(e);
                 return false;
+            }
+            scanned += (int)reader.BytesConsumed;
+            BytesTokenized += reader.BytesConsumed;
+            state = reader.CurrentState;
+            if (complete)
+            {
+                var value = _buffer.AsMemory(_start, scanned);
+                document = JsonDocument.Parse(JsonTextRepair.IsClean(value.Span) ? value : JsonTextRepair.Repair(value.Span));
+                Advance(scanned);
+                return true;
             }
             if (_eof)
             {
@@ -156,6 +167,21 @@ public sealed class JsonRecordReader : IDisposable
             Fill();
         }
     }
+
+    /// <summary>Reads tokens until the top-level value ends (true) or the buffered input does (false).</summary>
+    private static bool ReadToValueEnd(ref Utf8JsonReader reader)
+    {
+        while (reader.Read())
+        {
+            // Depth 0 is the value itself: its end token, or a string, number or literal standing alone.
+            if (reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Bytes handed to the tokenizer so far: about twice <see cref="BytesRead"/> at most, never quadratic.</summary>
+    internal long BytesTokenized { get; private set; }
 
     private string Describe(JsonException e)
     {
@@ -279,7 +305,10 @@ public sealed class JsonRecordReader : IDisposable
         return _end > _start;
     }
 
-    /// <summary>Reads more input after what is buffered; false at the end (or when the stream broke).</summary>
+    /// <summary>
+    /// Reads more input after what is buffered, until the buffer is full or the input ends (a pipe returns a few KB
+    /// per read, and every refill costs the caller a pass); false when nothing more came (the end, or a broken stream).
+    /// </summary>
     private bool Fill()
     {
         if (_eof)
@@ -294,34 +323,41 @@ public sealed class JsonRecordReader : IDisposable
         {
             var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
             _buffer.AsSpan(0, _end).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            ReturnBuffer();
             _buffer = larger;
         }
-        int read;
-        try
+        var before = _end;
+        while (_end < _buffer.Length)
         {
-            read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            int read;
+            try
+            {
+                read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                _streamError = "unreadable input (corrupt or truncated compression?): " + e.Message;
+                _eof = true;
+                break;
+            }
+            if (read == 0)
+            {
+                _eof = true;
+                break;
+            }
+            BytesRead += read;
+            _end += read;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
-        {
-            _streamError = "unreadable input (corrupt or truncated compression?): " + e.Message;
-            _eof = true;
-            return false;
-        }
-        if (read == 0)
-        {
-            _eof = true;
-            return false;
-        }
-        BytesRead += read;
-        _end += read;
-        return true;
+        return _end > before;
     }
+
+    /// <summary>Returns the buffer to the pool cleared: it held records (identities, IPs, keys) the next renter must not see.</summary>
+    private void ReturnBuffer() => ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
 
     /// <inheritdoc />
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_buffer);
+        ReturnBuffer();
         _buffer = [];
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Dedup;
 using S3AuditFlow.Core.Evaluation;
@@ -14,13 +16,15 @@ public sealed record ScanOptions(bool KeepVerdicts = false, int Parallelism = 0,
 
 /// <summary>
 /// `s3audit scan`: streams every input through the evaluator in parallel, then dedups the alert candidates in
-/// (eventTime, input order), so the alerts do not depend on which file a thread happened to finish first.
+/// (eventTime, eventID, content) order, so the alerts do not depend on which file a thread happened to finish first
+/// nor on the order the inputs were given.
 /// </summary>
 public sealed class ScanEngine(AuditConfig config)
 {
     private readonly AccessEvaluator _evaluator = new(config);
 
-    private sealed record Pending(AlertCandidate Candidate, int Input, long Ordinal, VerdictLine? Line);
+    /// <param name="ContentHash">SHA-256 of the record's bytes as read, hex: the tie-break after eventTime and eventID.</param>
+    private sealed record Pending(AlertCandidate Candidate, string ContentHash, int Input, long Ordinal, VerdictLine? Line);
 
     private sealed class InputScan(string file)
     {
@@ -56,8 +60,11 @@ public sealed class ScanEngine(AuditConfig config)
         var alertsById = new Dictionary<string, Alert>(StringComparer.Ordinal);
         var ordered = scans.SelectMany(s => s.Candidates)
             .OrderBy(p => p.Candidate.Access.EventTime)
-            // CloudTrail times are to the second: break ties by event ID so file order never picks the alert.
+            // CloudTrail times are to the second: break ties by event ID so file order never picks the alert, and two
+            // records with one eventID and time but different content by their content (the first decides, the other
+            // is "already seen"). Input order is left only for identical bytes, where it cannot change an alert.
             .ThenBy(p => p.Candidate.Access.EventId, StringComparer.Ordinal)
+            .ThenBy(p => p.ContentHash, StringComparer.Ordinal)
             .ThenBy(p => p.Input)
             .ThenBy(p => p.Ordinal);
         foreach (var pending in ordered)
@@ -134,7 +141,7 @@ public sealed class ScanEngine(AuditConfig config)
         {
             var line = scan.Verdicts is null ? null : new VerdictLine(candidate.Access.EventId, Verdict.Alert, "", input.Name, record.Line, record.Ordinal);
             scan.Verdicts?.Add(line!);
-            scan.Candidates.Add(new Pending(candidate, index, record.Ordinal, line));
+            scan.Candidates.Add(new Pending(candidate, Convert.ToHexString(SHA256.HashData(JsonMarshal.GetRawUtf8Value(record.Element))), index, record.Ordinal, line));
             return;
         }
         if (evaluation.Final == Verdict.Malformed)

@@ -1,5 +1,6 @@
 using S3AuditFlow.Core.Dedup;
 using S3AuditFlow.Core.Events;
+using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Tests.Support;
 using static S3AuditFlow.Core.Tests.Support.Accesses;
 
@@ -15,6 +16,28 @@ public class InMemoryDeduplicatorTests
     public void FirstOccurrenceIsAnAlert()
     {
         Assert.Equal(new DedupDecision(true, null, ""), Decide(Read()));
+    }
+
+    [Fact]
+    public void AWindowPastTheEndOfTimeStaysOpenInsteadOfThrowing()
+    {
+        var dedup = new InMemoryDeduplicator(TimeSpan.FromMinutes(15), burstLimit: 1, HarvestPolicy.Default);
+        var last = DateTimeOffset.MaxValue.AddSeconds(-1);
+
+        var first = dedup.Decide(Candidate(Read(eventId: "evt-1", time: last.AddMinutes(-1))));
+        var repeat = dedup.Decide(Candidate(Read(eventId: "evt-2", time: last)));
+        var burst = dedup.Decide(Candidate(Read(eventId: "evt-3", time: last, key: "exports/cardholder-2.csv")));
+
+        Assert.True(first.IsFirst);
+        Assert.Equal("evt-1", repeat.RepeatsEventId);
+        Assert.Equal("evt-1", burst.RepeatsEventId);
+    }
+
+    [Fact]
+    public void WindowEndSaturatesAtTheLastTimeThereIs()
+    {
+        Assert.Equal(DateTimeOffset.MaxValue, WindowEnd.After(DateTimeOffset.MaxValue.AddSeconds(-1), TimeSpan.FromDays(7)));
+        Assert.Equal(T0.AddMinutes(15), WindowEnd.After(T0, TimeSpan.FromMinutes(15)));
     }
 
     [Fact]

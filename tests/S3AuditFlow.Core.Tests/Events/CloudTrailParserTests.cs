@@ -192,6 +192,33 @@ public class CloudTrailParserTests
         Assert.Equal(TimeSpan.Zero, time.Offset);
     }
 
+    [Theory]
+    [InlineData("11/05/2024 14:03:12")]
+    [InlineData("03/04/2025")]
+    [InlineData("2024-11-05")]
+    [InlineData("Tue, 05 Nov 2024 14:03:12 GMT")]
+    [InlineData("5 November 2024 14:03")]
+    [InlineData("2024-11-05T14:03:12 PM")]
+    [InlineData("9999-12-31T23:59:59-01:00")]
+    public void EventTimeOutsideIsoFormsIsMalformed(string text)
+    {
+        var node = Fixtures.Node("record-GetObject-iamuser.json");
+        node["eventTime"] = text;
+
+        var result = Parse(node);
+
+        Assert.Equal(Verdict.Malformed, result.Final);
+        Assert.Equal($"eventTime \"{text}\" is not a date and time", result.Reason);
+    }
+
+    [Fact]
+    public void EventTimeFixturesAreReadStrictly()
+    {
+        Assert.Equal(Verdict.Malformed, Parse("record-GetObject-eventtime-not-iso.json").Final);
+        Assert.Equal(DateTimeOffset.MaxValue.UtcTicks / TimeSpan.TicksPerSecond,
+            Fixtures.Access("record-GetObject-eventtime-year-9999.json").EventTime.UtcTicks / TimeSpan.TicksPerSecond);
+    }
+
     [Fact]
     public void PythonReserialisedRecordParses()
     {

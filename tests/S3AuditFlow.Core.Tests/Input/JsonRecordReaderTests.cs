@@ -38,6 +38,43 @@ public class JsonRecordReaderTests
     }
 
     [Fact]
+    public void ALargeDocumentWhoseRecordsKeyIsLastIsTokenizedInOnePass()
+    {
+        // Before: each refill (a pipe gives 4 KB) re-tokenized the value from its start, O(n²) for a 4 MB document.
+        var records = string.Join(",", Enumerable.Range(1, 16_000).Select(i => $$"""{"eventID":"e{{i}}","pad":"{{new string('x', 220)}}"}"""));
+        var bytes = Encoding.UTF8.GetBytes($"{{\"digestS3Bucket\": \"b\", \"Records\": [{records}]}}");
+        using var reader = new JsonRecordReader(new ChunkedStream(bytes, 4096));
+
+        var count = reader.Read().Count(r => !r.IsError);
+
+        Assert.Equal(16_000, count);
+        Assert.True(reader.BytesTokenized <= 2L * bytes.Length, $"tokenized {reader.BytesTokenized} bytes of a {bytes.Length}-byte document");
+    }
+
+    [Fact]
+    public void PooledBuffersAreClearedBeforeTheyAreReturned()
+    {
+        // The buffers held identities: the next renter of the shared pool (on this thread, the same array) must not see them.
+        var marker = "arn:aws:iam::111122223333:user/pooled-secret"u8.ToArray();
+        var record = $$"""{"eventID":"e1","arn":"{{Encoding.UTF8.GetString(marker)}}","pad":"{{new string('x', 100_000)}}"}""";
+        using (var reader = new JsonRecordReader(new MemoryStream(Encoding.UTF8.GetBytes(record + "\n"))))
+            Assert.Single(reader.Read());
+
+        foreach (var size in new[] { 64 * 1024, 128 * 1024, 256 * 1024 })
+        {
+            var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                Assert.True(rented.AsSpan().IndexOf(marker) < 0, $"a {rented.Length}-byte pooled buffer still holds a record");
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    [Fact]
     public void LogFileWithRecordsNotFirstIsStillRead()
     {
         var items = ReadItem.ReadAll($"{{\"digestS3Bucket\": \"b\", \"Records\": [{Rec(1)}, {Rec(2)}]}}");

@@ -148,11 +148,12 @@ public class ScanInputTests
     public void ExpandTakesFilesAsGivenFoldersRecursivelyAndDashAsStdin()
     {
         using var dir = new TempDir();
-        var b = dir.Write("logs/b.jsonl", "");
-        var a = dir.Write("logs/a.json", "");
-        var gz = dir.Write("logs/sub/c.json.gz", "");
-        var jsonlGz = dir.Write("logs/sub/d.JSONL.GZ", "");
-        dir.Write("logs/notes.txt", "");
+        // Not empty: a folder's empty files are skipped (see FolderSkipsWhatCannotBeScannedAndSaysSo).
+        var b = dir.Write("logs/b.jsonl", "{}");
+        var a = dir.Write("logs/a.json", "{}");
+        var gz = dir.Write("logs/sub/c.json.gz", "{}");
+        var jsonlGz = dir.Write("logs/sub/d.JSONL.GZ", "{}");
+        dir.Write("logs/notes.txt", "{}");
         var explicitTxt = dir.Write("extra.txt", "");
         using var stdin = new MemoryStream();
 
@@ -169,6 +170,75 @@ public class ScanInputTests
         var missing = Path.Combine(AppContext.BaseDirectory, "no-such-folder");
 
         Assert.Throws<FileNotFoundException>(() => ScanInput.Expand([missing], () => Stream.Null));
+    }
+
+    [Fact]
+    public void FolderSkipsWhatCannotBeScannedAndSaysSo()
+    {
+        using var dir = new TempDir();
+        var good = dir.Write("logs/good.json", "{}");
+        dir.Write("logs/empty.json", "");
+        // Fuzzer reproducers: a FIFO named *.json blocked the scan forever; a name that is not UTF-8 aborted it (exit 2).
+        Shell(dir.Path, "mkfifo logs/fifo.json && touch \"logs/bad-$(printf '\\377').json\" && mkdir \"logs/sub-$(printf '\\376')\"");
+        var warnings = new List<string>();
+
+        List<ScanInput> inputs;
+        try
+        {
+            inputs = ScanInput.Expand([Path.Combine(dir.Path, "logs")], () => Stream.Null, warnings.Add);
+        }
+        finally
+        {
+            // .NET cannot delete what it cannot name.
+            Shell(dir.Path, "rm -rf logs");
+        }
+
+        Assert.Equal([good], inputs.Select(i => i.Name));
+        Assert.Equal(4, warnings.Count);
+        Assert.Contains(warnings, w => w.Contains("fifo.json: empty, or not a regular file", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("empty.json: empty, or not a regular file", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains(".json: its name is not valid UTF-8", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("skipped folder", StringComparison.Ordinal) && w.Contains("not valid UTF-8", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LinksToFoldersAreNotFollowedAndLinksToFilesAre()
+    {
+        using var dir = new TempDir();
+        var top = dir.Write("logs/top.json", "{}");
+        var nested = dir.Write("logs/sub/nested.json", "{}");
+        var outside = dir.Write("elsewhere/outside.json", "{}");
+        var logs = Path.Combine(dir.Path, "logs");
+        // Fuzzer reproducer: two links to the parent made the walk take 18 minutes and 20 GB before it was killed.
+        Directory.CreateSymbolicLink(Path.Combine(logs, "sub", "up-1"), "..");
+        Directory.CreateSymbolicLink(Path.Combine(logs, "sub", "up-2"), "..");
+        Directory.CreateSymbolicLink(Path.Combine(logs, "elsewhere"), Path.Combine(dir.Path, "elsewhere"));
+        var linkedFile = Path.Combine(logs, "linked.json");
+        File.CreateSymbolicLink(linkedFile, outside);
+        var warnings = new List<string>();
+
+        var inputs = ScanInput.Expand([logs], () => Stream.Null, warnings.Add);
+
+        Assert.Equal([linkedFile, nested, top], inputs.Select(i => i.Name));
+        Assert.Equal(3, warnings.Count(w => w.Contains("a link to a folder", StringComparison.Ordinal)));
+        // A linked folder named on the command line is read.
+        Assert.Equal([Path.Combine(logs, "elsewhere", "outside.json")], ScanInput.Expand([Path.Combine(logs, "elsewhere")], () => Stream.Null).Select(i => i.Name));
+    }
+
+    [Fact]
+    public void StdinGivenTwiceIsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ScanInput.Expand(["-", "-"], () => Stream.Null));
+
+        Assert.Contains("more than once", e.Message, StringComparison.Ordinal);
+    }
+
+    private static void Shell(string workingDirectory, string script)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { WorkingDirectory = workingDirectory, ArgumentList = { "-c", script } };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
     }
 
     private static byte[] ReadAllBytes(Stream stream)

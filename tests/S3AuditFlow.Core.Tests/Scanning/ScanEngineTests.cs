@@ -83,6 +83,31 @@ public sealed class ScanEngineTests : IDisposable
     }
 
     [Fact]
+    public void AnEventTimeAtTheEndOfTimeIsJudgedAndDoesNotAbortTheScan()
+    {
+        var late = Fixtures.Node("record-GetObject-eventtime-year-9999.json");
+        var again = Fixtures.Node("record-GetObject-eventtime-year-9999.json");
+        again["eventID"] = "repeat-of-the-last-second";
+        var result = _engine.Scan([File("late.jsonl", late.ToJsonString(), again.ToJsonString(), Record("ordinary", T0))], new ScanOptions(KeepVerdicts: true));
+
+        Assert.Equal([Verdict.Alert, Verdict.Duplicate, Verdict.Alert], result.Verdicts!.Select(v => v.Verdict));
+    }
+
+    [Fact]
+    public void OneEventIdAndTimeWithDifferentContentGivesTheSameAlertWhateverTheArgumentOrder()
+    {
+        // Fuzzer reproducer: the alert's key depended on which file was named first.
+        var a = File("a.jsonl", Record("evt-1", T0, "exports/cardholder-a.csv"));
+        var b = File("b.jsonl", Record("evt-1", T0, "exports/cardholder-b.csv"));
+
+        var forward = _engine.Scan([a, b]);
+        var backward = _engine.Scan([b, a]);
+
+        Assert.Equal(forward.Alerts.Single().Candidate.Access.Key, backward.Alerts.Single().Candidate.Access.Key);
+        Assert.Equal(1, backward.Count(Verdict.Duplicate));
+    }
+
+    [Fact]
     public void AlertsAreInTimeOrder()
     {
         var result = _engine.Scan([File("a.jsonl", Record("b", T0.AddHours(2), "x/cardholder-1"), Record("a", T0.AddHours(1), "x/cardholder-2")), File("b.jsonl", Record("c", T0, "x/cardholder-3"))]);
