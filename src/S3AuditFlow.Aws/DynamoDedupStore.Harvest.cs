@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Dedup;
 using S3AuditFlow.Core.Evaluation;
 using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Sensitivity;
@@ -80,7 +81,7 @@ public sealed partial class DynamoDedupStore
             var inOrder = HarvestCount(id, "ADD objects :one, #bytes :bytes, levels :levels SET lastTime = :now, expiresAt = :until, #ttl = :ttl",
                 "attribute_exists(harvestId) AND expiresAt > :now AND lastTime <= :now", now, bytes, level);
             inOrder.ExpressionAttributeNames["#ttl"] = DynamoTables.TtlAttribute;
-            inOrder.ExpressionAttributeValues[":until"] = N(Millis(access.EventTime + window));
+            inOrder.ExpressionAttributeValues[":until"] = N(Millis(WindowEnd.After(access.EventTime, window)));
             inOrder.ExpressionAttributeValues[":ttl"] = Ttl(access.EventTime);
             if (await ConditionalAsync(() => client.UpdateItemAsync(inOrder, cancellationToken)).ConfigureAwait(false) is { } continued)
                 return await AddSampleKeyAsync(id, Snapshot(continued.Attributes, id), access.ReadObject.Key, cancellationToken).ConfigureAwait(false);
@@ -139,7 +140,7 @@ public sealed partial class DynamoDedupStore
             ["sampleKeys"] = new AttributeValue { L = [S(access.ReadObject.Key)] },
             ["firstTime"] = now,
             ["lastTime"] = now,
-            ["expiresAt"] = N(Millis(access.EventTime + window)),
+            ["expiresAt"] = N(Millis(WindowEnd.After(access.EventTime, window))),
             [DynamoTables.TtlAttribute] = Ttl(access.EventTime),
         };
         if (access.Principal.Arn is { } arn)

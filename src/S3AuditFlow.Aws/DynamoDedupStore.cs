@@ -174,7 +174,7 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
             ["outcome"] = S(access.Outcome),
             ["severity"] = S(candidate.Severity.ToString().ToLowerInvariant()),
             ["duplicates"] = N(0),
-            ["expiresAt"] = N(Millis(access.EventTime + window)),
+            ["expiresAt"] = N(Millis(WindowEnd.After(access.EventTime, window))),
             [DynamoTables.TtlAttribute] = Ttl(access.EventTime),
         };
         if (access.Principal.Arn is { } arn)
@@ -239,7 +239,7 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
                     ["bucket"] = S(access.ReadObject.Bucket),
                     ["alerts"] = N(1),
                     ["suppressed"] = N(0),
-                    ["expiresAt"] = N(Millis(access.EventTime + window)),
+                    ["expiresAt"] = N(Millis(WindowEnd.After(access.EventTime, window))),
                     [DynamoTables.TtlAttribute] = Ttl(access.EventTime),
                 },
                 ConditionExpression = "attribute_not_exists(#id) OR attribute_not_exists(firstEventId) OR attribute_not_exists(expiresAt) OR expiresAt <= :now",
@@ -401,7 +401,7 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
 
     /// <summary>TTL from the later of the event's time and now: replayed old events must not be cleaned up at once.</summary>
     private AttributeValue Ttl(DateTimeOffset eventTime) =>
-        N((Max(eventTime, _time.GetUtcNow()) + window + Retention).ToUnixTimeSeconds());
+        N(WindowEnd.After(Max(eventTime, _time.GetUtcNow()), window + Retention).ToUnixTimeSeconds());
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 

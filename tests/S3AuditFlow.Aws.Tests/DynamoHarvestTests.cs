@@ -236,6 +236,19 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
         Assert.Equal("3", (await _client.GetAsync(table, DynamoDedupStore.HarvestItemId(a)))!["objects"].N);
     }
 
+    [Fact]
+    public async Task An_event_at_the_end_of_time_is_decided_as_scan_decides_it_instead_of_failing_the_step()
+    {
+        var (store, _) = await NewStoreAsync(burstLimit: 10, harvest: new HarvestPolicy([2]));
+        var scan = new InMemoryDeduplicator(Window, burstLimit: 10, new HarvestPolicy([2]));
+        var late = new DateTimeOffset(9999, 12, 31, 23, 59, 0, TimeSpan.Zero);
+        var first = TestData.Candidate(TestData.Access("late-1", late, key: "exports/cardholder-1.csv"));
+        var second = TestData.Candidate(TestData.Access("late-2", late, key: "exports/cardholder-2.csv"));
+
+        AssertSameDecision(scan.Decide(first), await store.RecordAsync(first));
+        AssertSameDecision(scan.Decide(second), await store.RecordAsync(second));
+    }
+
     /// <summary>Scan and AWS decide alike; notices compared field by field (their sample keys are lists).</summary>
     private static void AssertSameDecision(DedupDecision expected, DedupDecision actual)
     {
