@@ -15,6 +15,15 @@ public static class ConfigItems
     /// <summary>Scope of global items.</summary>
     public const string GlobalScope = "global";
 
+    /// <summary>DynamoDB's limit on a partition key value, in UTF-8 bytes.</summary>
+    public const int MaxScopeBytes = 2048;
+
+    /// <summary>DynamoDB's limit on a sort key value, in UTF-8 bytes.</summary>
+    public const int MaxEntryBytes = 1024;
+
+    /// <summary>DynamoDB's limit on an item: attribute names and values, in UTF-8 bytes.</summary>
+    public const int MaxItemBytes = 400 * 1024;
+
     private const string BucketPrefix = "bucket#";
 
     /// <summary>"global" or "bucket#NAME".</summary>
@@ -50,6 +59,27 @@ public static class ConfigItems
     };
 
     /// <summary>
+    /// Why DynamoDB would refuse to store <paramref name="item"/> (a key or the item too large), or null. Checked for
+    /// every item before the first write, so a file with one bad item writes nothing instead of part of itself.
+    /// </summary>
+    public static string? SizeError(Dictionary<string, AttributeValue> item)
+    {
+        var scope = Utf8(item[DynamoTables.ScopeKey].S);
+        var entry = Utf8(item[DynamoTables.EntryKey].S);
+        if (scope > MaxScopeBytes)
+            return $"its scope is {scope} bytes; DynamoDB keys hold at most {MaxScopeBytes}";
+        if (entry > MaxEntryBytes)
+            return $"its entry key \"{Abbreviated(item[DynamoTables.EntryKey].S)}\" is {entry} bytes; DynamoDB sort keys hold at most {MaxEntryBytes}";
+        var size = item.Sum(a => Utf8(a.Key) + Utf8(a.Value.S ?? ""));
+        return size > MaxItemBytes ? $"it is {size} bytes; DynamoDB items hold at most {MaxItemBytes}" : null;
+    }
+
+    private static int Utf8(string text) => System.Text.Encoding.UTF8.GetByteCount(text);
+
+    /// <summary>A key cut to 60 characters for messages (a too-long key must not flood the terminal).</summary>
+    public static string Abbreviated(string text) => text.Length <= 60 ? text : text[..60] + "…";
+
+    /// <summary>
     /// Reads an item back. An item that cannot be read (unknown kind, bad level or time, missing key) gives
     /// null and a reason; value checks such as CIDR syntax happen when the allowlist compiles.
     /// </summary>
@@ -60,10 +90,10 @@ public static class ConfigItems
         if (scope is null || entry is null)
             return (null, null, "missing scope or entry");
         string? bucket = null;
-        if (scope.StartsWith(BucketPrefix, StringComparison.Ordinal) && scope.Length > BucketPrefix.Length)
+        if (scope.StartsWith(BucketPrefix, StringComparison.Ordinal) && BucketName.IsValid(scope[BucketPrefix.Length..]))
             bucket = scope[BucketPrefix.Length..];
         else if (scope != GlobalScope)
-            return (null, null, $"scope \"{scope}\" is neither \"global\" nor \"bucket#NAME\"");
+            return (null, null, $"scope \"{scope}\" is neither \"global\" nor \"bucket#NAME\" with a bucket name ({BucketName.Rule})");
 
         if (!TryTime(item, "addedAt", out var addedAt, out var error))
             return (null, null, error);

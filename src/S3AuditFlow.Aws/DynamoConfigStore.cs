@@ -55,7 +55,10 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
         return Read(items.OrderBy(i => i[DynamoTables.ScopeKey].S, StringComparer.Ordinal).ThenBy(i => i[DynamoTables.EntryKey].S, StringComparer.Ordinal));
     }
 
-    /// <summary>Writes entries and rules (replacing items with the same key), in batches of 25.</summary>
+    /// <summary>
+    /// Writes entries and rules (replacing items with the same key), in batches of 25. Every item is checked against
+    /// DynamoDB's size limits first: one too large throws <see cref="ArgumentException"/> before anything is written.
+    /// </summary>
     public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, CancellationToken cancellationToken = default)
     {
         // One BatchWriteItem may not name a key twice; the last occurrence wins, as sequential puts would.
@@ -63,6 +66,9 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
             .GroupBy(i => (i[DynamoTables.ScopeKey].S, i[DynamoTables.EntryKey].S))
             .Select(g => g.Last())
             .ToList();
+        var tooLarge = items.Select(i => (Item: i, Error: ConfigItems.SizeError(i))).Where(i => i.Error is not null).ToList();
+        if (tooLarge.Count > 0)
+            throw new ArgumentException($"{tooLarge.Count} item(s) too large for {table}, nothing written: {Describe(tooLarge[0].Item)}: {tooLarge[0].Error}");
         foreach (var batch in items.Chunk(BatchSize))
         {
             var pending = new Dictionary<string, List<WriteRequest>>
@@ -109,5 +115,5 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
     }
 
     private static string Describe(Dictionary<string, AttributeValue> item) =>
-        $"{(item.TryGetValue(DynamoTables.ScopeKey, out var scope) ? scope.S : "?")} / {(item.TryGetValue(DynamoTables.EntryKey, out var entry) ? entry.S : "?")}";
+        $"{(item.TryGetValue(DynamoTables.ScopeKey, out var scope) ? ConfigItems.Abbreviated(scope.S ?? "?") : "?")} / {(item.TryGetValue(DynamoTables.EntryKey, out var entry) ? ConfigItems.Abbreviated(entry.S ?? "?") : "?")}";
 }

@@ -17,14 +17,14 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         using var client = dynalite.Server.Client();
         var store = new DynamoConfigStore(client, table);
         await store.PutAsync(
-            [TrustedRole, new(EntryKind.Source, "vpce-0aaa", "a"), new(EntryKind.Source, "vpce-0bbb", "b")],
-            [new(RuleKind.Keyword, "cardholder", SensitivityLevel.Critical), new(RuleKind.Prefix, "hr/", Bucket: "b")]);
+            [TrustedRole, new(EntryKind.Source, "vpce-0aaa", "bucket-a"), new(EntryKind.Source, "vpce-0bbb", "bucket-b")],
+            [new(RuleKind.Keyword, "cardholder", SensitivityLevel.Critical), new(RuleKind.Prefix, "hr/", Bucket: "bucket-b")]);
         var requests = new RequestCounter(client);
 
         var global = await store.LoadScopeAsync(null);
-        var a = await store.LoadScopeAsync("a");
-        var b = await store.LoadScopeAsync("b");
-        var none = await store.LoadScopeAsync("c");
+        var a = await store.LoadScopeAsync("bucket-a");
+        var b = await store.LoadScopeAsync("bucket-b");
+        var none = await store.LoadScopeAsync("bucket-c");
 
         Assert.Equal(4, requests["QueryRequest"]);
         Assert.Equal(0, requests["ScanRequest"]);
@@ -72,7 +72,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         var store = new DynamoConfigStore(client, table);
         var requests = new RequestCounter(client);
         var entries = Enumerable.Range(0, 40).Select(i => new AllowlistEntry(EntryKind.Source, $"10.{i}.0.0/16", Note: $"site {i}")).ToList();
-        var rules = Enumerable.Range(0, 21).Select(i => new SensitivityRule(RuleKind.Keyword, $"secret-{i}", Bucket: "b")).ToList();
+        var rules = Enumerable.Range(0, 21).Select(i => new SensitivityRule(RuleKind.Keyword, $"secret-{i}", Bucket: "bucket-b")).ToList();
 
         await store.PutAsync(entries, rules);
 
@@ -108,6 +108,21 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         await store.PutAsync([OfficeNetwork with { Note = "first" }, OfficeNetwork with { Note = "second" }], []);
 
         Assert.Equal("second", Assert.Single((await store.LoadScopeAsync(null)).Entries).Note);
+    }
+
+    [Fact]
+    public async Task Put_with_one_item_over_DynamoDBs_limits_writes_nothing()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        var good = Enumerable.Range(0, 30).Select(i => new AllowlistEntry(EntryKind.Source, $"10.{i}.0.0/16")).ToList();
+        var tooLong = new AllowlistEntry(EntryKind.Principal, "arn:aws:iam::123456789012:role/" + new string('r', 1000));
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.PutAsync([.. good, tooLong], []));
+
+        Assert.Contains("sort keys hold at most 1024", error.Message, StringComparison.Ordinal);
+        Assert.Empty((await store.LoadAllAsync()).Entries);
     }
 
     [Fact]

@@ -132,6 +132,131 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     }
 
     [Fact]
+    public async Task Import_with_one_item_too_large_for_DynamoDB_writes_nothing_and_exits_2()
+    {
+        using var dir = new TempDir();
+        var sources = Enumerable.Range(1, 30).Select(i => $"\"10.0.{i}.0/24\"").Append($"{{\"value\": \"10.9.9.9\", \"note\": \"{new string('n', 410 * 1024)}\"}}");
+        var principals = $"\"arn:aws:iam::123456789012:role/{new string('r', 1100)}\"";
+        var tooLongItem = dir.Write("item.json", $"{{\"sources\": [{string.Join(", ", sources)}]}}");
+        var tooLongKey = dir.Write("key.json", $"{{\"sources\": [\"10.1.0.0/16\"], \"principals\": [{principals}]}}");
+
+        var item = Allowlist("import", tooLongItem);
+        var key = Allowlist("import", tooLongKey);
+
+        Assert.Equal((ExitCodes.UsageError, ExitCodes.UsageError), (item.ExitCode, key.ExitCode));
+        Assert.Contains("DynamoDB items hold at most 409600", item.Error, StringComparison.Ordinal);
+        Assert.Contains("sort keys hold at most 1024", key.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
+    public async Task Import_refuses_the_bucket_names_add_source_refuses()
+    {
+        using var dir = new TempDir();
+        var empty = dir.Write("empty.json", """{"sources": ["1.2.3.4", {"value": "10.0.0.0/8", "bucket": ""}]}""");
+        var upper = dir.Write("upper.json", """{"rules": [{"type": "keyword", "value": "x", "bucket": "Prod_Data"}]}""");
+
+        var runs = new[] { Allowlist("import", empty), Allowlist("import", upper), Allowlist("add-source", "1.2.3.4", "--bucket", "Prod_Data") };
+
+        Assert.All(runs, r => Assert.Equal(ExitCodes.UsageError, r.ExitCode));
+        Assert.All(runs, r => Assert.Contains("not an S3 bucket name", r.Error, StringComparison.Ordinal));
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
+    public void A_value_DynamoDB_refuses_is_a_usage_error_not_unreachable()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-source", "1.2.3.4").ExitCode);
+
+        // Remove sends the key unchecked: DynamoDB answers ValidationException (a key over 1024 bytes), or
+        // ResourceNotFoundException (no such table); neither is a store that cannot be reached.
+        var tooLong = Allowlist("remove", "principal", new string('r', 1100));
+        var noTable = CliRun.Of("allowlist", "remove", "source", "1.2.3.4", "--table", "no-such-table", "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1");
+
+        Assert.Equal(ExitCodes.UsageError, tooLong.ExitCode);
+        Assert.StartsWith("s3audit: deleting from ", tooLong.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, noTable.ExitCode);
+        Assert.Contains("ResourceNotFoundException", noTable.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--table", "a b")]
+    [InlineData("--table", "x")]
+    [InlineData("--endpoint-url", "not a url")]
+    [InlineData("--endpoint-url", "ftp://127.0.0.1:1")]
+    public void A_bad_table_or_endpoint_is_a_usage_error(string option, string value)
+    {
+        string[] args = option == "--table"
+            ? ["allowlist", "list", "--table", value, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1"]
+            : ["allowlist", "list", "--table", _table, "--endpoint-url", value, "--region", "us-east-1"];
+
+        var run = CliRun.Of(args);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(value, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_to_a_missing_folder_or_onto_a_folder_is_one_clear_error()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-source", "1.2.3.4").ExitCode);
+        using var dir = new TempDir();
+
+        var missing = Allowlist("export", Path.Combine(dir.Path, "no-such-folder", "out.json"));
+        var folder = Allowlist("export", dir.Path);
+
+        Assert.Equal((ExitCodes.UsageError, ExitCodes.UsageError), (missing.ExitCode, folder.ExitCode));
+        Assert.StartsWith("s3audit: cannot write ", missing.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"s3audit: cannot write {dir.Path}", folder.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_onto_a_full_disk_is_a_usage_error_and_leaves_no_partial_file()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "out.json");
+
+        var error = Assert.Throws<UsageException>(() => ExportFile.Write(path, new byte[10_000], p => new FullDisk(p)));
+
+        Assert.Equal($"cannot write {path}: No space left on device", error.Message);
+        Assert.False(File.Exists(path));
+    }
+
+    /// <summary>Takes the first 100 bytes, then fails as a full disk does (ENOSPC).</summary>
+    private sealed class FullDisk(string path) : FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0)
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            base.Write(buffer[..100]);
+            throw new IOException("No space left on device");
+        }
+    }
+
+    [Fact]
+    public async Task Export_never_writes_an_item_scan_config_refuses()
+    {
+        using (var client = _dynalite.Client())
+        {
+            await client.PutItemAsync(_table, new() { ["scope"] = new("global"), ["entry"] = new("source#1.2.3.4") });
+            // Items written by hand in the console: a CIDR that does not compile, an empty bucket scope.
+            await client.PutItemAsync(_table, new() { ["scope"] = new("global"), ["entry"] = new("source#10.0.0.0/33") });
+            await client.PutItemAsync(_table, new() { ["scope"] = new("bucket#"), ["entry"] = new("principal#etl") });
+            await client.PutItemAsync(_table, new() { ["scope"] = new("bucket#Prod_Data"), ["entry"] = new("source#10.1.0.0/16") });
+        }
+        using var dir = new TempDir();
+        var exported = Path.Combine(dir.Path, "exported.json");
+
+        var run = Allowlist("export", exported);
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("10.0.0.0/33", run.Error, StringComparison.Ordinal);
+        var scan = CliRun.Of("scan", "--config", exported, "--verdicts", Samples.Logs);
+        Assert.Equal(ExitCodes.Ok, scan.ExitCode);
+        var sources = JsonDocument.Parse(File.ReadAllText(exported)).RootElement.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("value").GetString());
+        Assert.Equal(["1.2.3.4"], sources);
+    }
+
+    [Fact]
     public void A_table_that_cannot_be_reached_exits_3_with_a_typed_error()
     {
         using var stopped = DynaliteServer.Start();

@@ -50,9 +50,34 @@ public static class ConfigLoader
         using (document)
         {
             var root = document.RootElement;
+            RefuseDuplicates(root, "config");
             if (root.ValueKind != JsonValueKind.Object)
                 throw new ConfigException("config must be a JSON object");
             return SeedKeys.Any(k => root.TryGetProperty(k, out _)) ? LoadSeed(root) : LoadRich(root);
+        }
+    }
+
+    /// <summary>
+    /// A repeated property would keep only its last value: a second "rules" silently dropped the first list (and
+    /// the cardholder rule with it). Checked over the whole document, naming where, before anything is read.
+    /// </summary>
+    private static void RefuseDuplicates(JsonElement element, string where)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                if (!names.Add(property.Name))
+                    throw new ConfigException($"{where}: duplicate property \"{property.Name}\" (only one of each is allowed; JSON readers disagree on which would count)");
+                RefuseDuplicates(property.Value, where == "config" ? property.Name : $"{where}.{property.Name}");
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray())
+                RefuseDuplicates(item, $"{where}[{index++}]");
         }
     }
 
@@ -130,7 +155,7 @@ public static class ConfigLoader
             }
             RequireObject(item, where, EntryKeys);
             var value = RequiredString(item, "value", where);
-            var entry = new AllowlistEntry(kind, value, OptionalString(item, "bucket", where), OptionalTime(item, "expires", where),
+            var entry = new AllowlistEntry(kind, value, OptionalBucket(item, where), OptionalTime(item, "expires", where),
                 OptionalString(item, "note", where), OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
             yield return Validated(entry, where);
         }
@@ -162,7 +187,7 @@ public static class ConfigLoader
             var value = RequiredString(item, "value", where);
             if (value.Length == 0)
                 throw new ConfigException($"{where}: empty value would match every key");
-            yield return new SensitivityRule(kind, value, level, OptionalString(item, "bucket", where), OptionalString(item, "note", where),
+            yield return new SensitivityRule(kind, value, level, OptionalBucket(item, where), OptionalString(item, "note", where),
                 OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
         }
     }
@@ -209,6 +234,15 @@ public static class ConfigLoader
         if (value.ValueKind != JsonValueKind.String)
             throw new ConfigException($"{where}: \"{name}\" must be a string");
         return value.GetString();
+    }
+
+    /// <summary>A bucket scope; "" or a name S3 would refuse matches no event, so it is refused rather than kept unused.</summary>
+    private static string? OptionalBucket(JsonElement item, string where)
+    {
+        var bucket = OptionalString(item, "bucket", where);
+        if (bucket is not null && !BucketName.IsValid(bucket))
+            throw new ConfigException($"{where}: \"bucket\" \"{bucket}\" is not an S3 bucket name ({BucketName.Rule})");
+        return bucket;
     }
 
     private static DateTimeOffset? OptionalTime(JsonElement item, string name, string where)

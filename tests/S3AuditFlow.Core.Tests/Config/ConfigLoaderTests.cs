@@ -137,6 +137,12 @@ public class ConfigLoaderTests
     [InlineData("""{"authorized_sources": ["54.153.44.90", "10.0.0.0/33"]}""", "10.0.0.0/33", "CIDR")]
     [InlineData("""{"authorized_entities": ["role*"]}""", "role*", "not an entity name")]
     [InlineData("""{"sensitive_filename_keywords": ["cardholder", ""]}""", "sensitive_filename_keywords[1]", "non-empty")]
+    [InlineData("""{"rules": [{"type": "keyword", "value": "cardholder", "level": "critical"}], "rules": []}""", "\"rules\"", "duplicate property")]
+    [InlineData("""{"sources": ["10.0.0.0/8"], "principals": [], "sources": []}""", "\"sources\"", "duplicate property")]
+    [InlineData("""{"authorized_sources": ["1.2.3.4"], "authorized_sources": []}""", "\"authorized_sources\"", "duplicate property")]
+    [InlineData("""{"rules": [{"type": "keyword", "value": "x", "level": "low", "level": "critical"}]}""", "rules[0]: duplicate property \"level\"", "duplicate")]
+    [InlineData("""{"sources": [{"value": "1.2.3.4", "bucket": ""}]}""", "sources[0]", "not an S3 bucket name")]
+    [InlineData("""{"rules": [{"type": "keyword", "value": "x", "bucket": "Prod_Data"}]}""", "rules[0]", "Prod_Data")]
     [InlineData("""[]""", "JSON object", "config")]
     [InlineData("""{"sources": [""", "not valid JSON", "line 1")]
     public void BadEntryThrowsNamingIt(string json, string where, string what)
