@@ -257,6 +257,22 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     }
 
     [Fact]
+    public async Task A_config_file_with_a_lone_surrogate_or_invalid_utf8_exits_2_naming_where()
+    {
+        using var dir = new TempDir();
+        var surrogate = dir.Write("surrogate.json", """{"rules": [{"type": "keyword", "value": "\ud800"}]}""");
+        var utf8 = Path.Combine(dir.Path, "utf8.json");
+        File.WriteAllBytes(utf8, [.. CliRun.Utf8("{\"sources\": [\"1.2.3.4\", \"vpce-"), 0xFF, .. CliRun.Utf8("\"]}")]);
+
+        var runs = new[] { CliRun.Of("scan", "--config", surrogate, Samples.Logs), CliRun.Of("scan", "--config", utf8, Samples.Logs), Allowlist("import", utf8) };
+
+        Assert.All(runs, r => Assert.Equal(ExitCodes.UsageError, r.ExitCode));
+        Assert.Contains("rules[0].value: not valid text", runs[0].Error, StringComparison.Ordinal);
+        Assert.Contains("sources[1]: not valid text", runs[1].Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
     public void A_table_that_cannot_be_reached_exits_3_with_a_typed_error()
     {
         using var stopped = DynaliteServer.Start();

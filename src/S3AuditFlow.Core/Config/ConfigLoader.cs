@@ -50,7 +50,7 @@ public static class ConfigLoader
         using (document)
         {
             var root = document.RootElement;
-            RefuseDuplicates(root, "config");
+            CheckDocument(root, "config");
             if (root.ValueKind != JsonValueKind.Object)
                 throw new ConfigException("config must be a JSON object");
             return SeedKeys.Any(k => root.TryGetProperty(k, out _)) ? LoadSeed(root) : LoadRich(root);
@@ -58,26 +58,46 @@ public static class ConfigLoader
     }
 
     /// <summary>
-    /// A repeated property would keep only its last value: a second "rules" silently dropped the first list (and
-    /// the cardholder rule with it). Checked over the whole document, naming where, before anything is read.
+    /// Checks the whole document, naming where, before anything is read. A repeated property would keep only its
+    /// last value: a second "rules" silently dropped the first list (and the cardholder rule with it). A string
+    /// that is not text (a lone UTF-16 surrogate such as "\ud800", or invalid UTF-8) would throw from deep inside
+    /// the loader and crash the CLI; it is refused instead of replaced, because a changed character in an ARN or
+    /// a keyword changes what the entry means.
     /// </summary>
-    private static void RefuseDuplicates(JsonElement element, string where)
+    private static void CheckDocument(JsonElement element, string where)
     {
         if (element.ValueKind == JsonValueKind.Object)
         {
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in element.EnumerateObject())
             {
-                if (!names.Add(property.Name))
-                    throw new ConfigException($"{where}: duplicate property \"{property.Name}\" (only one of each is allowed; JSON readers disagree on which would count)");
-                RefuseDuplicates(property.Value, where == "config" ? property.Name : $"{where}.{property.Name}");
+                var name = Text(() => property.Name, $"a property name in {where}");
+                if (!names.Add(name))
+                    throw new ConfigException($"{where}: duplicate property \"{name}\" (only one of each is allowed; JSON readers disagree on which would count)");
+                CheckDocument(property.Value, where == "config" ? name : $"{where}.{name}");
             }
         }
         else if (element.ValueKind == JsonValueKind.Array)
         {
             var index = 0;
             foreach (var item in element.EnumerateArray())
-                RefuseDuplicates(item, $"{where}[{index++}]");
+                CheckDocument(item, $"{where}[{index++}]");
+        }
+        else if (element.ValueKind == JsonValueKind.String)
+        {
+            _ = Text(element.GetString, where);
+        }
+    }
+
+    private static string Text(Func<string?> read, string where)
+    {
+        try
+        {
+            return read() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ConfigException($"{where}: not valid text (a lone UTF-16 surrogate escape such as \\ud800, or bytes that are not UTF-8)");
         }
     }
 

@@ -161,6 +161,28 @@ public class ConfigLoaderTests
         Assert.Contains("rules[0]", Error(json), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"sources\": [\"1.2.3.4\", {\"value\": \"10.0.0.0/8\", \"note\": \"\\ud800\"}]}", "sources[1].note")]
+    [InlineData("{\"rules\": [{\"type\": \"keyword\", \"value\": \"card\\udc00holder\"}]}", "rules[0].value")]
+    [InlineData("{\"authorized_entities\": [\"\\ud800\"]}", "authorized_entities[0]")]
+    [InlineData("{\"sources\": [{\"value\": \"1.2.3.4\", \"\\ud800\": 1}]}", "a property name in sources[0]")]
+    public void LoneSurrogateIsRefusedNamingWhere(string json, string where)
+    {
+        var message = Error(json);
+
+        Assert.StartsWith(where + ": not valid text", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InvalidUtf8IsRefusedNamingWhere()
+    {
+        byte[] json = [.. Encoding.UTF8.GetBytes("{\"principals\": [\"etl\", \"ro"), 0xFF, 0xC0, .. Encoding.UTF8.GetBytes("le\"]}")];
+
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(new MemoryStream(json)));
+
+        Assert.StartsWith("principals[1]: not valid text", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MissingFileThrowsConfigException()
     {
