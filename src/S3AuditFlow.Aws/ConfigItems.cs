@@ -126,6 +126,15 @@ public static class ConfigItems
         }
     }
 
+    /// <summary>
+    /// True for an allowlist entry item (source#… or principal#…), which may be skipped when unreadable because a
+    /// missing entry only trusts less. Everything else unreadable — a rule, or an item of unknown kind that may
+    /// have been meant as a rule — must not be skipped.
+    /// </summary>
+    public static bool IsEntryItem(Dictionary<string, AttributeValue> item) =>
+        Text(item, DynamoTables.EntryKey) is { } entry
+        && (entry.StartsWith("source#", StringComparison.Ordinal) || entry.StartsWith("principal#", StringComparison.Ordinal));
+
     private static bool TryTime(Dictionary<string, AttributeValue> item, string name, out DateTimeOffset? time, out string? error)
     {
         time = null;

@@ -7,7 +7,9 @@ using S3AuditFlow.Core.Trust;
 namespace S3AuditFlow.Aws;
 
 /// <summary>The config table: one Query per scope to read, single-item writes for `s3audit allowlist`.</summary>
-/// <param name="warn">Told about items that cannot be read; they are skipped, which never widens trust.</param>
+/// <param name="warn">Told about entry items that cannot be read; they are skipped, which never widens trust. Any other
+/// unreadable item (a rule, or an item of unknown kind that may have been meant as one) is returned in
+/// <see cref="RuleSet.UnusableRules"/>: rules fail closed.</param>
 public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Action<string>? warn = null) : IConfigStore
 {
     private const int BatchSize = 25;
@@ -101,6 +103,7 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
     {
         var entries = new List<AllowlistEntry>();
         var rules = new List<SensitivityRule>();
+        var unusable = new List<string>();
         foreach (var item in items)
         {
             var (entry, rule, error) = ConfigItems.FromItem(item);
@@ -108,10 +111,16 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
                 entries.Add(entry);
             else if (rule is not null)
                 rules.Add(rule);
-            else
+            else if (ConfigItems.IsEntryItem(item))
                 warn?.Invoke($"skipped item {Describe(item)} in {table}: {error}");
+            else
+            {
+                // Also told here, so `allowlist list` names the item that stops classification.
+                unusable.Add($"item {Describe(item)} in {table}: {error}");
+                warn?.Invoke($"unusable rule item {Describe(item)} in {table}: {error}");
+            }
         }
-        return new RuleSet(entries, rules);
+        return new RuleSet(entries, rules) { UnusableRules = unusable };
     }
 
     private static string Describe(Dictionary<string, AttributeValue> item) =>

@@ -237,6 +237,8 @@ public static class AllowlistCommand
     /// </summary>
     private static RuleSet Exportable(CliConsole console, RuleSet items)
     {
+        if (items.UnusableRules.Count > 0)
+            throw new UnusableRuleException(items.UnusableRules);
         var writable = ConfigWriter.Writable(items, out var refused);
         foreach (var reason in refused)
             console.Error.WriteLine("s3audit: warning: not exported: " + reason);
@@ -278,6 +280,12 @@ public static class AllowlistCommand
         }
         catch (UsageException e)
         {
+            console.Error.WriteLine("s3audit: " + e.Message);
+            return ExitCodes.UsageError;
+        }
+        catch (UnusableRuleException e)
+        {
+            // scan --table with a rule item that does not parse: rules fail closed, so no verdicts at all.
             console.Error.WriteLine("s3audit: " + e.Message);
             return ExitCodes.UsageError;
         }

@@ -273,6 +273,27 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     }
 
     [Fact]
+    public async Task Scan_with_the_table_and_export_refuse_a_rule_item_that_does_not_parse_naming_it()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-rule", "keyword", "secret").ExitCode);
+        using (var client = _dynalite.Client())
+            await client.PutItemAsync(_table, new() { ["scope"] = new("global"), ["entry"] = new("rule#keyword#cardholder"), ["level"] = new("Critical ") });
+        using var dir = new TempDir();
+
+        var scan = CliRun.Of("scan", "--table", _table, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1", "--verdicts", Samples.Logs);
+        var export = Allowlist("export", Path.Combine(dir.Path, "out.json"));
+        var list = Allowlist("list");
+
+        Assert.Equal((ExitCodes.UsageError, ""), (scan.ExitCode, scan.Out));
+        Assert.Contains("global / rule#keyword#cardholder", scan.Error, StringComparison.Ordinal);
+        Assert.Contains("unknown level \"Critical \"", scan.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, export.ExitCode);
+        Assert.Contains("global / rule#keyword#cardholder", export.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "out.json")));
+        Assert.Contains("unusable rule item global / rule#keyword#cardholder", list.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_table_that_cannot_be_reached_exits_3_with_a_typed_error()
     {
         using var stopped = DynaliteServer.Start();

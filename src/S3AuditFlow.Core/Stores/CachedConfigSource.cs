@@ -5,7 +5,8 @@ namespace S3AuditFlow.Core.Stores;
 /// <summary>
 /// The config for one bucket's events, from the global scope and that bucket's scope, each read once per cache
 /// period (default 60 s) so a burst of events costs a handful of reads. A refresh that fails throws: a stale or
-/// partial allowlist is never used to trust an access.
+/// partial allowlist is never used to trust an access. A rule item that cannot be applied is kept in the config's
+/// <see cref="AuditConfig.UnusableRules"/>, so classifying with it throws until the item is fixed (rules fail closed).
 /// </summary>
 public sealed class CachedConfigSource(
     IConfigStore store,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Stores;
 
 namespace S3AuditFlow.Functions.Steps;
@@ -26,8 +27,10 @@ public sealed class ClassifySensitivityStep(CachedConfigSource config) : IStep
                 ? new ClassifySensitivityResult(false, $"no sensitivity rule matches {access.ReadObject}", null)
                 : new ClassifySensitivityResult(true, $"{classification.Object} matches {classification.Describe()}", classification);
         }
-        catch (StoreUnavailableException e)
+        catch (Exception e) when (e is StoreUnavailableException or UnusableRuleException)
         {
+            // An unusable rule fails the step (error type UnusableRuleException): the event is kept for replay and
+            // the failure mailed, rather than judged by fewer rules than the user wrote.
             throw StepFailedException.For(access, e);
         }
         StepLog.Decision(Name, access.EventId, result.Sensitive ? "sensitive" : "not-sensitive", result.Reason);
