@@ -7,8 +7,8 @@ namespace S3AuditFlow.Aws;
 
 /// <summary>
 /// The config table's item model, one item per allowlist entry or rule, readable in the DynamoDB console:
-/// scope = "global" | "bucket#NAME"; entry = "source#VALUE" | "principal#VALUE" | "rule#keyword|prefix|glob#VALUE";
-/// optional note, level (rules), expires (ISO 8601), addedBy, addedAt.
+/// scope = "global" | "bucket#NAME"; entry = "source#VALUE" | "principal#VALUE" | "rule#keyword|prefix|glob#VALUE"
+/// | "accesspoint#ARN" (global only, with attribute bucket); optional note, level (rules), expires (ISO 8601), addedBy, addedAt.
 /// </summary>
 public static class ConfigItems
 {
@@ -25,6 +25,8 @@ public static class ConfigItems
     public const int MaxItemBytes = 400 * 1024;
 
     private const string BucketPrefix = "bucket#";
+
+    private const string AccessPointPrefix = "accesspoint#";
 
     /// <summary>"global" or "bucket#NAME".</summary>
     public static string Scope(string? bucket) => bucket is null ? GlobalScope : BucketPrefix + bucket;
@@ -49,6 +51,40 @@ public static class ConfigItems
         Optional(item, "addedBy", rule.AddedBy);
         Optional(item, "addedAt", Iso(rule.AddedAt));
         return item;
+    }
+
+    /// <summary>The item of an access point mapping: scope global, entry "accesspoint#ARN", attribute bucket.</summary>
+    public static Dictionary<string, AttributeValue> ToItem(AccessPointBucket mapping)
+    {
+        var item = Key(null, AccessPointPrefix + mapping.AccessPoint);
+        item["bucket"] = new AttributeValue { S = mapping.Bucket };
+        return item;
+    }
+
+    /// <summary>
+    /// Reads an access point item ("accesspoint#ARN" with a bucket attribute, in the global scope); false for any
+    /// other item. A true result with an error is an access point item that cannot be used.
+    /// </summary>
+    public static bool TryAccessPoint(Dictionary<string, AttributeValue> item, out AccessPointBucket? mapping, out string? error)
+    {
+        mapping = null;
+        error = null;
+        if (Text(item, DynamoTables.EntryKey) is not { } entry || !entry.StartsWith(AccessPointPrefix, StringComparison.Ordinal))
+            return false;
+        if (Text(item, DynamoTables.ScopeKey) != GlobalScope)
+            error = "an access point item belongs in the global scope";
+        else if (Text(item, "bucket") is not { } bucket)
+            error = "missing the \"bucket\" attribute (the bucket behind the access point)";
+        else
+        {
+            var candidate = new AccessPointBucket(entry[AccessPointPrefix.Length..], bucket);
+            _ = AccessPointMap.Build([candidate], out var invalid);
+            if (invalid.Count > 0)
+                error = invalid[0].Error;
+            else
+                mapping = candidate;
+        }
+        return true;
     }
 
     /// <summary>The primary key of an item.</summary>

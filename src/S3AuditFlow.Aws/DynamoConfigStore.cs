@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Sensitivity;
 using S3AuditFlow.Core.Stores;
 using S3AuditFlow.Core.Trust;
@@ -61,10 +62,14 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
     /// Writes entries and rules (replacing items with the same key), in batches of 25. Every item is checked against
     /// DynamoDB's size limits first: one too large throws <see cref="ArgumentException"/> before anything is written.
     /// </summary>
-    public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, CancellationToken cancellationToken = default)
+    public Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, CancellationToken cancellationToken = default) =>
+        PutAsync(entries, rules, [], cancellationToken);
+
+    /// <summary>Writes entries, rules and access point mappings, as <see cref="PutAsync(IEnumerable{AllowlistEntry}, IEnumerable{SensitivityRule}, CancellationToken)"/>.</summary>
+    public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, IEnumerable<AccessPointBucket> accessPoints, CancellationToken cancellationToken = default)
     {
         // One BatchWriteItem may not name a key twice; the last occurrence wins, as sequential puts would.
-        var items = entries.Select(ConfigItems.ToItem).Concat(rules.Select(ConfigItems.ToItem))
+        var items = entries.Select(ConfigItems.ToItem).Concat(rules.Select(ConfigItems.ToItem)).Concat(accessPoints.Select(ConfigItems.ToItem))
             .GroupBy(i => (i[DynamoTables.ScopeKey].S, i[DynamoTables.EntryKey].S))
             .Select(g => g.Last())
             .ToList();
@@ -104,8 +109,17 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
         var entries = new List<AllowlistEntry>();
         var rules = new List<SensitivityRule>();
         var unusable = new List<string>();
+        var accessPoints = new List<AccessPointBucket>();
         foreach (var item in items)
         {
+            if (ConfigItems.TryAccessPoint(item, out var mapping, out var mappingError))
+            {
+                if (mapping is not null)
+                    accessPoints.Add(mapping);
+                else
+                    unusable.Add($"item {Describe(item)} in {table}: {mappingError}");
+                continue;
+            }
             var (entry, rule, error) = ConfigItems.FromItem(item);
             if (entry is not null)
                 entries.Add(entry);
@@ -120,7 +134,7 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
                 warn?.Invoke($"unusable rule item {Describe(item)} in {table}: {error}");
             }
         }
-        return new RuleSet(entries, rules) { UnusableRules = unusable };
+        return new RuleSet(entries, rules) { UnusableRules = unusable, AccessPoints = accessPoints };
     }
 
     private static string Describe(Dictionary<string, AttributeValue> item) =>

@@ -172,8 +172,9 @@ public static class AllowlistCommand
             if (tooLarge.Count > 0)
                 throw new UsageException($"config {result.GetValue(file)}: {tooLarge.Count} item(s) DynamoDB would refuse, nothing imported; first: {ConfigItems.Abbreviated(tooLarge[0].What)}: {tooLarge[0].Error}");
             using var client = target.CreateDynamoDb();
-            await new DynamoConfigStore(client, table.TableName(result)).PutAsync(entries, rules, cancel).ConfigureAwait(false);
-            console.Out.WriteLine($"imported {entries.Count} entries and {rules.Count} rules into {table.TableName(result)}");
+            var accessPoints = config.AccessPoints.Mappings;
+            await new DynamoConfigStore(client, table.TableName(result)).PutAsync(entries, rules, accessPoints, cancel).ConfigureAwait(false);
+            console.Out.WriteLine($"imported {entries.Count} entries, {rules.Count} rules and {accessPoints.Count} access points into {table.TableName(result)}");
             return ExitCodes.Ok;
         }));
         return command;
@@ -242,8 +243,8 @@ public static class AllowlistCommand
         var writable = ConfigWriter.Writable(items, out var refused);
         foreach (var reason in refused)
             console.Error.WriteLine("s3audit: warning: not exported: " + reason);
-        if (writable.Rules.Count < items.Rules.Count)
-            throw new UsageException($"{items.Rules.Count - writable.Rules.Count} rule(s) in the table cannot be written as a config; fix or remove them first (see the warnings)");
+        if (writable.Rules.Count < items.Rules.Count || writable.AccessPoints.Count < items.AccessPoints.Count)
+            throw new UsageException("rules or access point mappings in the table cannot be written as a config; fix or remove them first (see the warnings)");
         return writable;
     }
 

@@ -108,7 +108,8 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
               "version": 1,
               "sources": ["54.153.44.90", {"value": "10.0.0.0/8", "bucket": "prod-data", "expires": "2027-01-01T00:00:00Z", "note": "VPC"}],
               "principals": ["role_with_permissions", {"value": "arn:aws:iam::123456789012:role/etl-*"}],
-              "rules": [{"type": "keyword", "value": "cardholder", "level": "critical"}, {"type": "prefix", "value": "hr/"}, {"type": "glob", "value": "**/*.pem", "level": "low", "bucket": "prod-data"}]
+              "rules": [{"type": "keyword", "value": "cardholder", "level": "critical"}, {"type": "prefix", "value": "hr/"}, {"type": "glob", "value": "**/*.pem", "level": "low", "bucket": "prod-data"}],
+              "accessPoints": [{"accessPoint": "arn:aws:s3:us-east-1:123456789012:accesspoint/prod-ap", "bucket": "prod-data"}]
             }
             """);
         Assert.Equal(ExitCodes.Ok, Allowlist("import", rich).ExitCode);
@@ -123,6 +124,8 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
         var vpc = config.GetProperty("sources").EnumerateArray().Single(s => s.GetProperty("value").GetString() == "10.0.0.0/8");
         Assert.Equal(("prod-data", "2027-01-01T00:00:00Z", "VPC"), (vpc.GetProperty("bucket").GetString(), vpc.GetProperty("expires").GetString(), vpc.GetProperty("note").GetString()));
         Assert.StartsWith("local:", vpc.GetProperty("addedBy").GetString(), StringComparison.Ordinal);
+        var accessPoint = Assert.Single(config.GetProperty("accessPoints").EnumerateArray());
+        Assert.Equal(("arn:aws:s3:us-east-1:123456789012:accesspoint/prod-ap", "prod-data"), (accessPoint.GetProperty("accessPoint").GetString(), accessPoint.GetProperty("bucket").GetString()));
 
         var fromTable = CliRun.Of("scan", "--table", _table, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1", "--verdicts", Samples.Logs);
         var fromFile = CliRun.Of("scan", "--config", exported, "--verdicts", Samples.Logs);

@@ -12,8 +12,9 @@ namespace S3AuditFlow.Core.Config;
 public static class ConfigLoader
 {
     private static readonly string[] SeedKeys = ["authorized_sources", "authorized_entities", "sensitive_filename_keywords"];
-    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit", "harvestThresholds" };
+    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit", "harvestThresholds", "accessPoints" };
     private static readonly HashSet<string> EntryKeys = new(StringComparer.Ordinal) { "value", "bucket", "expires", "note", "addedBy", "addedAt" };
+    private static readonly HashSet<string> AccessPointKeys = new(StringComparer.Ordinal) { "accessPoint", "bucket", "note" };
     private static readonly HashSet<string> RuleKeys = new(StringComparer.Ordinal) { "type", "value", "level", "bucket", "note", "addedBy", "addedAt" };
 
     /// <summary>Loads a config file.</summary>
@@ -142,7 +143,23 @@ public static class ConfigLoader
                 throw new ConfigException($"burstLimit {burst.GetRawText()}: expected a whole number, 0 for no limit");
             burstLimit = limit;
         }
-        return AuditConfig.Create(entries, rules, monitored, window, burstLimit, HarvestThresholds(root));
+        return AuditConfig.Create(entries, rules, monitored, window, burstLimit, HarvestThresholds(root), AccessPoints(root).ToList());
+    }
+
+    /// <summary>`accessPoints`: [{"accessPoint": "arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME", "bucket": "NAME"}].</summary>
+    private static IEnumerable<AccessPointBucket> AccessPoints(JsonElement root)
+    {
+        var index = 0;
+        foreach (var item in Array(root, "accessPoints"))
+        {
+            var where = $"accessPoints[{index++}]";
+            RequireObject(item, where, AccessPointKeys);
+            var mapping = new AccessPointBucket(RequiredString(item, "accessPoint", where), RequiredString(item, "bucket", where));
+            _ = AccessPointMap.Build([mapping], out var invalid);
+            if (invalid.Count > 0)
+                throw new ConfigException($"{where} \"{mapping.AccessPoint}\": {invalid[0].Error}");
+            yield return mapping;
+        }
     }
 
     /// <summary>`harvestThresholds`: ascending whole numbers of objects; [] turns harvest notifications off.</summary>
@@ -236,7 +253,7 @@ public static class ConfigLoader
     private static void RequireObject(JsonElement item, string where, HashSet<string> allowed)
     {
         if (item.ValueKind != JsonValueKind.Object)
-            throw new ConfigException($"{where}: expected an object{(allowed == RuleKeys ? "" : " or a string")}, found {item.GetRawText()}");
+            throw new ConfigException($"{where}: expected an object{(allowed == EntryKeys ? " or a string" : "")}, found {item.GetRawText()}");
         foreach (var property in item.EnumerateObject())
         {
             if (!allowed.Contains(property.Name))

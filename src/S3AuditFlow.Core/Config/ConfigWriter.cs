@@ -30,6 +30,18 @@ public static class ConfigWriter
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
+        if (items.AccessPoints.Count > 0)
+        {
+            writer.WriteStartArray("accessPoints");
+            foreach (var mapping in items.AccessPoints)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("accessPoint", mapping.AccessPoint);
+                writer.WriteString("bucket", mapping.Bucket);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
         writer.WriteEndObject();
     }
 
@@ -63,8 +75,17 @@ public static class ConfigWriter
             else
                 rules.Add(rule);
         }
+        var accessPoints = new List<AccessPointBucket>();
+        foreach (var mapping in items.AccessPoints)
+        {
+            _ = AccessPointMap.Build([.. accessPoints, mapping], out var bad);
+            if (bad.Count > 0)
+                reasons.Add($"access point {mapping.AccessPoint}: {bad[0].Error}");
+            else
+                accessPoints.Add(mapping);
+        }
         refused = reasons;
-        return new RuleSet(entries, rules);
+        return new RuleSet(entries, rules) { AccessPoints = accessPoints };
     }
 
     private static void WriteEntries(Utf8JsonWriter writer, string name, IEnumerable<AllowlistEntry> entries)

@@ -26,9 +26,13 @@ public sealed class AccessEvaluator(AuditConfig config)
         return parsed.Access is { } access ? Evaluate(access) : new Evaluation(parsed.Final, parsed.Reason, parsed.EventId, null);
     }
 
-    /// <summary>Evaluates a parsed access: trust first (as the state machine does), then sensitivity.</summary>
+    /// <summary>
+    /// Evaluates a parsed access: trust first (as the state machine does), then sensitivity. A copy through a
+    /// mapped access point is judged as a copy from the bucket behind it.
+    /// </summary>
     public Evaluation Evaluate(S3Access access)
     {
+        access = config.AccessPoints.Resolve(access);
         var trust = config.Allowlist.Check(access);
         if (trust.Trusted)
             return new Evaluation(Verdict.Allowlisted, trust.Reason, access.EventId, null);

@@ -45,6 +45,20 @@ public sealed class CachedConfigSource(
     }
 
     /// <summary>
+    /// The access as the steps judge it: a copy through an access point mapped by a global `accesspoint#` item reads
+    /// from the bucket behind it (as scan does with `accessPoints`); any other access unchanged.
+    /// </summary>
+    public async Task<Events.S3Access> ResolveAsync(Events.S3Access access, CancellationToken cancellationToken = default)
+    {
+        if (access.CopySource is not { } source || !Events.CopySource.IsAccessPointArn(source.Bucket))
+            return access;
+        var global = await ScopeAsync(null, cancellationToken).ConfigureAwait(false);
+        var mapped = global.AccessPoints.Where(m => m.AccessPoint == source.Bucket).Select(m => m.Bucket).Distinct(StringComparer.Ordinal).ToList();
+        // An unusable mapping is reported by ForBucketAsync (as an unusable rule); here only a clear one applies.
+        return mapped.Count == 1 && BucketName.IsValid(mapped[0]) ? access with { CopySource = source with { Bucket = mapped[0] } } : access;
+    }
+
+    /// <summary>
     /// A scope's items: from the cache while fresh; else one read shared by every caller that asks meanwhile.
     /// A failed read is not cached, so the next caller tries again.
     /// </summary>

@@ -12,9 +12,16 @@ public sealed record RuleSet(IReadOnlyList<AllowlistEntry> Entries, IReadOnlyLis
     /// </summary>
     public IReadOnlyList<string> UnusableRules { get; init; } = [];
 
+    /// <summary>Access point → bucket mappings (global items only).</summary>
+    public IReadOnlyList<Config.AccessPointBucket> AccessPoints { get; init; } = [];
+
     /// <summary>Both sets together.</summary>
     public RuleSet Concat(RuleSet other) =>
-        new([.. Entries, .. other.Entries], [.. Rules, .. other.Rules]) { UnusableRules = [.. UnusableRules, .. other.UnusableRules] };
+        new([.. Entries, .. other.Entries], [.. Rules, .. other.Rules])
+        {
+            UnusableRules = [.. UnusableRules, .. other.UnusableRules],
+            AccessPoints = [.. AccessPoints, .. other.AccessPoints],
+        };
 }
 
 /// <summary>Where allowlists and rules live in production (the DynamoDB config table).</summary>
