@@ -7,15 +7,26 @@ namespace S3AuditFlow.Aws;
 
 /// <summary>
 /// The config table's item model, one item per allowlist entry or rule, readable in the DynamoDB console:
-/// scope = "global" | "bucket#NAME"; entry = "source#VALUE" | "principal#VALUE" | "rule#keyword|prefix|glob#VALUE";
-/// optional note, level (rules), expires (ISO 8601), addedBy, addedAt.
+/// scope = "global" | "bucket#NAME"; entry = "source#VALUE" | "principal#VALUE" | "rule#keyword|prefix|glob#VALUE"
+/// | "accesspoint#ARN" (global only, with attribute bucket); optional note, level (rules), expires (ISO 8601), addedBy, addedAt.
 /// </summary>
 public static class ConfigItems
 {
     /// <summary>Scope of global items.</summary>
     public const string GlobalScope = "global";
 
+    /// <summary>DynamoDB's limit on a partition key value, in UTF-8 bytes.</summary>
+    public const int MaxScopeBytes = 2048;
+
+    /// <summary>DynamoDB's limit on a sort key value, in UTF-8 bytes.</summary>
+    public const int MaxEntryBytes = 1024;
+
+    /// <summary>DynamoDB's limit on an item: attribute names and values, in UTF-8 bytes.</summary>
+    public const int MaxItemBytes = 400 * 1024;
+
     private const string BucketPrefix = "bucket#";
+
+    private const string AccessPointPrefix = "accesspoint#";
 
     /// <summary>"global" or "bucket#NAME".</summary>
     public static string Scope(string? bucket) => bucket is null ? GlobalScope : BucketPrefix + bucket;
@@ -42,12 +53,67 @@ public static class ConfigItems
         return item;
     }
 
+    /// <summary>The item of an access point mapping: scope global, entry "accesspoint#ARN", attribute bucket.</summary>
+    public static Dictionary<string, AttributeValue> ToItem(AccessPointBucket mapping)
+    {
+        var item = Key(null, AccessPointPrefix + mapping.AccessPoint);
+        item["bucket"] = new AttributeValue { S = mapping.Bucket };
+        return item;
+    }
+
+    /// <summary>
+    /// Reads an access point item ("accesspoint#ARN" with a bucket attribute, in the global scope); false for any
+    /// other item. A true result with an error is an access point item that cannot be used.
+    /// </summary>
+    public static bool TryAccessPoint(Dictionary<string, AttributeValue> item, out AccessPointBucket? mapping, out string? error)
+    {
+        mapping = null;
+        error = null;
+        if (Text(item, DynamoTables.EntryKey) is not { } entry || !entry.StartsWith(AccessPointPrefix, StringComparison.Ordinal))
+            return false;
+        if (Text(item, DynamoTables.ScopeKey) != GlobalScope)
+            error = "an access point item belongs in the global scope";
+        else if (Text(item, "bucket") is not { } bucket)
+            error = "missing the \"bucket\" attribute (the bucket behind the access point)";
+        else
+        {
+            var candidate = new AccessPointBucket(entry[AccessPointPrefix.Length..], bucket);
+            _ = AccessPointMap.Build([candidate], out var invalid);
+            if (invalid.Count > 0)
+                error = invalid[0].Error;
+            else
+                mapping = candidate;
+        }
+        return true;
+    }
+
     /// <summary>The primary key of an item.</summary>
     public static Dictionary<string, AttributeValue> Key(string? bucket, string entry) => new()
     {
         [DynamoTables.ScopeKey] = new AttributeValue { S = Scope(bucket) },
         [DynamoTables.EntryKey] = new AttributeValue { S = entry },
     };
+
+    /// <summary>
+    /// Why DynamoDB would refuse to store <paramref name="item"/> (a key or the item too large), or null. Checked for
+    /// every item before the first write, so a file with one bad item writes nothing instead of part of itself.
+    /// </summary>
+    public static string? SizeError(Dictionary<string, AttributeValue> item)
+    {
+        var scope = Utf8(item[DynamoTables.ScopeKey].S);
+        var entry = Utf8(item[DynamoTables.EntryKey].S);
+        if (scope > MaxScopeBytes)
+            return $"its scope is {scope} bytes; DynamoDB keys hold at most {MaxScopeBytes}";
+        if (entry > MaxEntryBytes)
+            return $"its entry key \"{Abbreviated(item[DynamoTables.EntryKey].S)}\" is {entry} bytes; DynamoDB sort keys hold at most {MaxEntryBytes}";
+        var size = item.Sum(a => Utf8(a.Key) + Utf8(a.Value.S ?? ""));
+        return size > MaxItemBytes ? $"it is {size} bytes; DynamoDB items hold at most {MaxItemBytes}" : null;
+    }
+
+    private static int Utf8(string text) => System.Text.Encoding.UTF8.GetByteCount(text);
+
+    /// <summary>A key cut to 60 characters for messages (a too-long key must not flood the terminal).</summary>
+    public static string Abbreviated(string text) => text.Length <= 60 ? text : text[..60] + "…";
 
     /// <summary>
     /// Reads an item back. An item that cannot be read (unknown kind, bad level or time, missing key) gives
@@ -60,10 +126,10 @@ public static class ConfigItems
         if (scope is null || entry is null)
             return (null, null, "missing scope or entry");
         string? bucket = null;
-        if (scope.StartsWith(BucketPrefix, StringComparison.Ordinal) && scope.Length > BucketPrefix.Length)
+        if (scope.StartsWith(BucketPrefix, StringComparison.Ordinal) && BucketName.IsValid(scope[BucketPrefix.Length..]))
             bucket = scope[BucketPrefix.Length..];
         else if (scope != GlobalScope)
-            return (null, null, $"scope \"{scope}\" is neither \"global\" nor \"bucket#NAME\"");
+            return (null, null, $"scope \"{scope}\" is neither \"global\" nor \"bucket#NAME\" with a bucket name ({BucketName.Rule})");
 
         if (!TryTime(item, "addedAt", out var addedAt, out var error))
             return (null, null, error);
@@ -95,6 +161,15 @@ public static class ConfigItems
                 return (null, null, $"entry \"{entry}\" is not source#…, principal#… or rule#…");
         }
     }
+
+    /// <summary>
+    /// True for an allowlist entry item (source#… or principal#…), which may be skipped when unreadable because a
+    /// missing entry only trusts less. Everything else unreadable — a rule, or an item of unknown kind that may
+    /// have been meant as a rule — must not be skipped.
+    /// </summary>
+    public static bool IsEntryItem(Dictionary<string, AttributeValue> item) =>
+        Text(item, DynamoTables.EntryKey) is { } entry
+        && (entry.StartsWith("source#", StringComparison.Ordinal) || entry.StartsWith("principal#", StringComparison.Ordinal));
 
     private static bool TryTime(Dictionary<string, AttributeValue> item, string name, out DateTimeOffset? time, out string? error)
     {

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Sensitivity;
 using S3AuditFlow.Core.Stores;
 using S3AuditFlow.Core.Trust;
@@ -7,7 +8,9 @@ using S3AuditFlow.Core.Trust;
 namespace S3AuditFlow.Aws;
 
 /// <summary>The config table: one Query per scope to read, single-item writes for `s3audit allowlist`.</summary>
-/// <param name="warn">Told about items that cannot be read; they are skipped, which never widens trust.</param>
+/// <param name="warn">Told about entry items that cannot be read; they are skipped, which never widens trust. Any other
+/// unreadable item (a rule, or an item of unknown kind that may have been meant as one) is returned in
+/// <see cref="RuleSet.UnusableRules"/>: rules fail closed.</param>
 public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Action<string>? warn = null) : IConfigStore
 {
     private const int BatchSize = 25;
@@ -55,14 +58,24 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
         return Read(items.OrderBy(i => i[DynamoTables.ScopeKey].S, StringComparer.Ordinal).ThenBy(i => i[DynamoTables.EntryKey].S, StringComparer.Ordinal));
     }
 
-    /// <summary>Writes entries and rules (replacing items with the same key), in batches of 25.</summary>
-    public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes entries and rules (replacing items with the same key), in batches of 25. Every item is checked against
+    /// DynamoDB's size limits first: one too large throws <see cref="ArgumentException"/> before anything is written.
+    /// </summary>
+    public Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, CancellationToken cancellationToken = default) =>
+        PutAsync(entries, rules, [], cancellationToken);
+
+    /// <summary>Writes entries, rules and access point mappings, as <see cref="PutAsync(IEnumerable{AllowlistEntry}, IEnumerable{SensitivityRule}, CancellationToken)"/>.</summary>
+    public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, IEnumerable<AccessPointBucket> accessPoints, CancellationToken cancellationToken = default)
     {
         // One BatchWriteItem may not name a key twice; the last occurrence wins, as sequential puts would.
-        var items = entries.Select(ConfigItems.ToItem).Concat(rules.Select(ConfigItems.ToItem))
+        var items = entries.Select(ConfigItems.ToItem).Concat(rules.Select(ConfigItems.ToItem)).Concat(accessPoints.Select(ConfigItems.ToItem))
             .GroupBy(i => (i[DynamoTables.ScopeKey].S, i[DynamoTables.EntryKey].S))
             .Select(g => g.Last())
             .ToList();
+        var tooLarge = items.Select(i => (Item: i, Error: ConfigItems.SizeError(i))).Where(i => i.Error is not null).ToList();
+        if (tooLarge.Count > 0)
+            throw new ArgumentException($"{tooLarge.Count} item(s) too large for {table}, nothing written: {Describe(tooLarge[0].Item)}: {tooLarge[0].Error}");
         foreach (var batch in items.Chunk(BatchSize))
         {
             var pending = new Dictionary<string, List<WriteRequest>>
@@ -95,19 +108,35 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
     {
         var entries = new List<AllowlistEntry>();
         var rules = new List<SensitivityRule>();
+        var unusable = new List<string>();
+        var accessPoints = new List<AccessPointBucket>();
         foreach (var item in items)
         {
+            if (ConfigItems.TryAccessPoint(item, out var mapping, out var mappingError))
+            {
+                if (mapping is not null)
+                    accessPoints.Add(mapping);
+                else
+                    unusable.Add($"item {Describe(item)} in {table}: {mappingError}");
+                continue;
+            }
             var (entry, rule, error) = ConfigItems.FromItem(item);
             if (entry is not null)
                 entries.Add(entry);
             else if (rule is not null)
                 rules.Add(rule);
-            else
+            else if (ConfigItems.IsEntryItem(item))
                 warn?.Invoke($"skipped item {Describe(item)} in {table}: {error}");
+            else
+            {
+                // Also told here, so `allowlist list` names the item that stops classification.
+                unusable.Add($"item {Describe(item)} in {table}: {error}");
+                warn?.Invoke($"unusable rule item {Describe(item)} in {table}: {error}");
+            }
         }
-        return new RuleSet(entries, rules);
+        return new RuleSet(entries, rules) { UnusableRules = unusable, AccessPoints = accessPoints };
     }
 
     private static string Describe(Dictionary<string, AttributeValue> item) =>
-        $"{(item.TryGetValue(DynamoTables.ScopeKey, out var scope) ? scope.S : "?")} / {(item.TryGetValue(DynamoTables.EntryKey, out var entry) ? entry.S : "?")}";
+        $"{(item.TryGetValue(DynamoTables.ScopeKey, out var scope) ? ConfigItems.Abbreviated(scope.S ?? "?") : "?")} / {(item.TryGetValue(DynamoTables.EntryKey, out var entry) ? ConfigItems.Abbreviated(entry.S ?? "?") : "?")}";
 }

@@ -164,9 +164,17 @@ public static class AllowlistCommand
             var now = Now();
             var entries = config.Allowlist.Entries.Select(e => e with { AddedBy = e.AddedBy ?? who, AddedAt = e.AddedAt ?? now }).ToList();
             var rules = config.Classifier.Rules.Select(r => r with { AddedBy = r.AddedBy ?? who, AddedAt = r.AddedAt ?? now }).ToList();
+            // Every item is checked before the first write: a file with one bad item writes nothing.
+            var tooLarge = entries.Select(e => (What: e.Describe(), Error: ConfigItems.SizeError(ConfigItems.ToItem(e))))
+                .Concat(rules.Select(r => (What: "rule " + r.Describe(), Error: ConfigItems.SizeError(ConfigItems.ToItem(r)))))
+                .Where(i => i.Error is not null)
+                .ToList();
+            if (tooLarge.Count > 0)
+                throw new UsageException($"config {result.GetValue(file)}: {tooLarge.Count} item(s) DynamoDB would refuse, nothing imported; first: {ConfigItems.Abbreviated(tooLarge[0].What)}: {tooLarge[0].Error}");
             using var client = target.CreateDynamoDb();
-            await new DynamoConfigStore(client, table.TableName(result)).PutAsync(entries, rules, cancel).ConfigureAwait(false);
-            console.Out.WriteLine($"imported {entries.Count} entries and {rules.Count} rules into {table.TableName(result)}");
+            var accessPoints = config.AccessPoints.Mappings;
+            await new DynamoConfigStore(client, table.TableName(result)).PutAsync(entries, rules, accessPoints, cancel).ConfigureAwait(false);
+            console.Out.WriteLine($"imported {entries.Count} entries, {rules.Count} rules and {accessPoints.Count} access points into {table.TableName(result)}");
             return ExitCodes.Ok;
         }));
         return command;
@@ -183,16 +191,16 @@ public static class AllowlistCommand
             var store = Store(console, table, result, out var client);
             using (client)
             {
-                var items = await store.LoadAllAsync(cancel).ConfigureAwait(false);
+                var items = Exportable(console, await store.LoadAllAsync(cancel).ConfigureAwait(false));
                 var path = result.GetValue(file)!;
+                var json = CheckedJson(items);
                 if (path == "-")
                 {
-                    WriteJson(console.Out, items);
+                    console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(json));
                 }
                 else
                 {
-                    await using (var output = File.Create(path))
-                        ConfigWriter.Write(output, items);
+                    ExportFile.Write(path, json);
                     console.Out.WriteLine($"exported {items.Entries.Count} entries and {items.Rules.Count} rules to {path}");
                 }
             }
@@ -224,6 +232,39 @@ public static class AllowlistCommand
         return new DynamoConfigStore(dynamo, table.TableName(result), warning => console.Error.WriteLine("s3audit: warning: " + warning));
     }
 
+    /// <summary>
+    /// What an export may write: entries the readers would skip are left out with a warning (as production skips
+    /// them); a rule that cannot be written refuses the export, because a file without it detects less.
+    /// </summary>
+    private static RuleSet Exportable(CliConsole console, RuleSet items)
+    {
+        if (items.UnusableRules.Count > 0)
+            throw new UnusableRuleException(items.UnusableRules);
+        var writable = ConfigWriter.Writable(items, out var refused);
+        foreach (var reason in refused)
+            console.Error.WriteLine("s3audit: warning: not exported: " + reason);
+        if (writable.Rules.Count < items.Rules.Count || writable.AccessPoints.Count < items.AccessPoints.Count)
+            throw new UsageException("rules or access point mappings in the table cannot be written as a config; fix or remove them first (see the warnings)");
+        return writable;
+    }
+
+    /// <summary>The export's JSON, read back as `scan --config` reads it: a file export writes is one scan accepts.</summary>
+    private static byte[] CheckedJson(RuleSet items)
+    {
+        using var buffer = new MemoryStream();
+        ConfigWriter.Write(buffer, items);
+        try
+        {
+            buffer.Position = 0;
+            _ = ConfigLoader.Load(buffer);
+        }
+        catch (ConfigException e)
+        {
+            throw new UsageException($"the export would be a config scan --config refuses ({e.Message}); nothing written");
+        }
+        return buffer.ToArray();
+    }
+
     private static void WriteJson(TextWriter output, RuleSet items)
     {
         using var buffer = new MemoryStream();
@@ -243,6 +284,19 @@ public static class AllowlistCommand
             console.Error.WriteLine("s3audit: " + e.Message);
             return ExitCodes.UsageError;
         }
+        catch (UnusableRuleException e)
+        {
+            // scan --table with a rule item that does not parse: rules fail closed, so no verdicts at all.
+            console.Error.WriteLine("s3audit: " + e.Message);
+            return ExitCodes.UsageError;
+        }
+        catch (StoreUnavailableException e) when (Refused(e))
+        {
+            // DynamoDB answered and refused the request (a value too long, no such table): the input is wrong,
+            // retrying will not help, so it is a usage error and not "unreachable".
+            console.Error.WriteLine("s3audit: " + e.Message);
+            return ExitCodes.UsageError;
+        }
         catch (StoreUnavailableException e)
         {
             console.Error.WriteLine("s3audit: " + e.Message);
@@ -255,12 +309,15 @@ public static class AllowlistCommand
         }
     }
 
+    /// <summary>A 4xx from DynamoDB other than throttling: the request itself is wrong.</summary>
+    private static bool Refused(StoreUnavailableException e) =>
+        e.InnerException is Amazon.DynamoDBv2.AmazonDynamoDBException { ErrorCode: "ValidationException" or "ResourceNotFoundException" or "SerializationException" };
+
     private static string? ValidBucket(string? bucket)
     {
         if (bucket is null)
             return null;
-        var valid = bucket.Length is >= 3 and <= 63 && bucket.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-');
-        return valid ? bucket : throw new UsageException($"--bucket \"{bucket}\" is not an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)");
+        return BucketName.IsValid(bucket) ? bucket : throw new UsageException($"--bucket \"{bucket}\" is not an S3 bucket name ({BucketName.Rule})");
     }
 
     private static DateTimeOffset? ParseTime(string? text, string option)

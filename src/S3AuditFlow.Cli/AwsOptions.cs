@@ -25,6 +25,13 @@ public sealed class AwsOptions(string endpointDescription)
     }
 
     /// <summary>Where the service lives; <paramref name="defaultRegion"/> applies when --region is not given.</summary>
-    public AwsTarget Target(ParseResult result, string? defaultRegion = null) =>
-        new(result.GetValue(Region) ?? defaultRegion, result.GetValue(Profile), result.GetValue(EndpointUrl));
+    /// <exception cref="UsageException">--endpoint-url is not an absolute http(s) URL.</exception>
+    public AwsTarget Target(ParseResult result, string? defaultRegion = null)
+    {
+        var endpoint = result.GetValue(EndpointUrl);
+        // The SDK would throw a UriFormatException from deep inside the first request; say what is wrong instead.
+        if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0))
+            throw new UsageException($"--endpoint-url \"{endpoint}\" is not an http:// or https:// URL");
+        return new(result.GetValue(Region) ?? defaultRegion, result.GetValue(Profile), endpoint);
+    }
 }

@@ -23,8 +23,14 @@ public sealed class TableOptions
     }
 
     /// <summary>The table name given, from the environment, or the default.</summary>
-    public string TableName(ParseResult result) =>
-        result.GetValue(Table) ?? Environment.GetEnvironmentVariable("S3AUDIT_CONFIG_TABLE") ?? DynamoTables.DefaultConfigTable;
+    /// <exception cref="UsageException">The name is not one DynamoDB allows (3-255 of A-Z a-z 0-9 _ . -).</exception>
+    public string TableName(ParseResult result)
+    {
+        var name = result.GetValue(Table) ?? Environment.GetEnvironmentVariable("S3AUDIT_CONFIG_TABLE") ?? DynamoTables.DefaultConfigTable;
+        // Checked here so a typo is a usage error before any request, not a retried call reported as "unreachable".
+        var valid = name.Length is >= 3 and <= 255 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+        return valid ? name : throw new UsageException($"table name \"{name}\" is not a DynamoDB table name (3-255 letters, digits, _ . -)");
+    }
 
     /// <summary>Where the table lives.</summary>
     public AwsTarget Target(ParseResult result) => Aws.Target(result);

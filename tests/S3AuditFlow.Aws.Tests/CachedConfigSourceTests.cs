@@ -147,6 +147,28 @@ public class CachedConfigSourceTests(DynaliteFixture dynalite)
     }
 
     [Fact]
+    public async Task A_rule_item_that_does_not_parse_makes_classification_fail_while_the_allowlist_answers()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var warnings = new List<string>();
+        var store = new DynamoConfigStore(client, table, warnings.Add);
+        await store.PutAsync([TrustedRole, OfficeNetwork], [new(RuleKind.Keyword, "hr")]);
+        await client.PutItemAsync(table, new()
+        {
+            ["scope"] = new($"bucket#{TestData.Bucket}"), ["entry"] = new("rule#glob#**/*.pem"), ["level"] = new("Critical "),
+        });
+        var source = new CachedConfigSource(store, new FakeTimeProvider(TestData.T0), AuditConfig.DefaultMonitoredEvents, AuditConfig.DefaultDedupWindow, warn: warnings.Add);
+
+        var config = await source.ForBucketAsync(TestData.Bucket);
+
+        Assert.True(config.Allowlist.Check(TestData.Access()).Trusted);
+        var error = Assert.Throws<UnusableRuleException>(() => config.Classifier);
+        Assert.Contains($"bucket#{TestData.Bucket} / rule#glob#**/*.pem in {table}: unknown level \"Critical \"", Assert.Single(error.Rules), StringComparison.Ordinal);
+        Assert.Contains(warnings, w => w.Contains("rule#glob#**/*.pem", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_refresh_against_a_stopped_server_throws_in_bounded_time_instead_of_using_the_stale_config()
     {
         // This test stops its server, so it runs its own rather than the shared one.

@@ -12,14 +12,14 @@ public class DynaliteSmokeTests(DynaliteFixture dynalite)
         var table = await dynalite.Server.CreateConfigTableAsync();
         using var client = dynalite.Server.Client();
         var store = new DynamoConfigStore(client, table);
-        await store.PutAsync([new AllowlistEntry(EntryKind.Source, "10.0.0.0/8", Bucket: "b1", Note: "vpc")], [new SensitivityRule(RuleKind.Glob, "**/*.pem", SensitivityLevel.Critical)]);
+        await store.PutAsync([new AllowlistEntry(EntryKind.Source, "10.0.0.0/8", Bucket: "bucket-1", Note: "vpc")], [new SensitivityRule(RuleKind.Glob, "**/*.pem", SensitivityLevel.Critical)]);
 
         var global = await store.LoadScopeAsync(null);
-        var bucket = await store.LoadScopeAsync("b1");
+        var bucket = await store.LoadScopeAsync("bucket-1");
 
         Assert.Equal("**/*.pem", Assert.Single(global.Rules).Value);
         Assert.Empty(global.Entries);
         var entry = Assert.Single(bucket.Entries);
-        Assert.Equal(("10.0.0.0/8", "b1", "vpc"), (entry.Value, entry.Bucket, entry.Note));
+        Assert.Equal(("10.0.0.0/8", "bucket-1", "vpc"), (entry.Value, entry.Bucket, entry.Note));
     }
 }

@@ -1,3 +1,4 @@
+using S3AuditFlow.Core.Config;
 using Amazon.DynamoDBv2.Model;
 using S3AuditFlow.Core.Sensitivity;
 using S3AuditFlow.Core.Trust;
@@ -17,14 +18,14 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         using var client = dynalite.Server.Client();
         var store = new DynamoConfigStore(client, table);
         await store.PutAsync(
-            [TrustedRole, new(EntryKind.Source, "vpce-0aaa", "a"), new(EntryKind.Source, "vpce-0bbb", "b")],
-            [new(RuleKind.Keyword, "cardholder", SensitivityLevel.Critical), new(RuleKind.Prefix, "hr/", Bucket: "b")]);
+            [TrustedRole, new(EntryKind.Source, "vpce-0aaa", "bucket-a"), new(EntryKind.Source, "vpce-0bbb", "bucket-b")],
+            [new(RuleKind.Keyword, "cardholder", SensitivityLevel.Critical), new(RuleKind.Prefix, "hr/", Bucket: "bucket-b")]);
         var requests = new RequestCounter(client);
 
         var global = await store.LoadScopeAsync(null);
-        var a = await store.LoadScopeAsync("a");
-        var b = await store.LoadScopeAsync("b");
-        var none = await store.LoadScopeAsync("c");
+        var a = await store.LoadScopeAsync("bucket-a");
+        var b = await store.LoadScopeAsync("bucket-b");
+        var none = await store.LoadScopeAsync("bucket-c");
 
         Assert.Equal(4, requests["QueryRequest"]);
         Assert.Equal(0, requests["ScanRequest"]);
@@ -72,7 +73,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         var store = new DynamoConfigStore(client, table);
         var requests = new RequestCounter(client);
         var entries = Enumerable.Range(0, 40).Select(i => new AllowlistEntry(EntryKind.Source, $"10.{i}.0.0/16", Note: $"site {i}")).ToList();
-        var rules = Enumerable.Range(0, 21).Select(i => new SensitivityRule(RuleKind.Keyword, $"secret-{i}", Bucket: "b")).ToList();
+        var rules = Enumerable.Range(0, 21).Select(i => new SensitivityRule(RuleKind.Keyword, $"secret-{i}", Bucket: "bucket-b")).ToList();
 
         await store.PutAsync(entries, rules);
 
@@ -111,6 +112,21 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
     }
 
     [Fact]
+    public async Task Put_with_one_item_over_DynamoDBs_limits_writes_nothing()
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var store = new DynamoConfigStore(client, table);
+        var good = Enumerable.Range(0, 30).Select(i => new AllowlistEntry(EntryKind.Source, $"10.{i}.0.0/16")).ToList();
+        var tooLong = new AllowlistEntry(EntryKind.Principal, "arn:aws:iam::123456789012:role/" + new string('r', 1000));
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.PutAsync([.. good, tooLong], []));
+
+        Assert.Contains("sort keys hold at most 1024", error.Message, StringComparison.Ordinal);
+        Assert.Empty((await store.LoadAllAsync()).Entries);
+    }
+
+    [Fact]
     public async Task Delete_says_whether_there_was_an_item_and_removes_only_that_one()
     {
         var table = await dynalite.Server.CreateConfigTableAsync();
@@ -130,39 +146,58 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
     }
 
     [Fact]
-    public async Task Items_of_unknown_kind_or_level_are_skipped_with_a_warning_and_never_trust()
+    public async Task Entry_items_that_do_not_parse_are_skipped_with_a_warning_and_never_trust()
     {
         var table = await dynalite.Server.CreateConfigTableAsync();
         using var client = dynalite.Server.Client();
         var warnings = new List<string>();
         var store = new DynamoConfigStore(client, table, warnings.Add);
         await store.PutAsync([TrustedRole], []);
-        // Hand-made items, as a user might type them in the console: "ip#" meant a trusted source.
-        await PutRawAsync(client, table, "global", "ip#10.0.0.0/8");
+        // Hand-made items, as a user might type them in the console.
+        await PutRawAsync(client, table, "global", "source#10.0.0.0/8", ("expires", "next week"));
         await PutRawAsync(client, table, "bucket#", "source#10.0.0.0/8");
-        await PutRawAsync(client, table, "global", "rule#keyword#cardholder", ("level", "urgent"));
 
         var items = (await store.LoadScopeAsync(null)).Concat(await store.LoadScopeAsync(TestData.Bucket));
         var config = TestData.Compile(items);
 
         Assert.Equal([TrustedRole], items.Entries);
-        Assert.Empty(items.Rules);
-        Assert.Equal(2, warnings.Count);
-        Assert.Contains(warnings, w => w.Contains("global / ip#10.0.0.0/8", StringComparison.Ordinal) && w.Contains(table, StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.Contains("global / rule#keyword#cardholder", StringComparison.Ordinal) && w.Contains("unknown level \"urgent\"", StringComparison.Ordinal));
+        Assert.Empty(items.UnusableRules);
+        Assert.Contains("global / source#10.0.0.0/8", Assert.Single(warnings), StringComparison.Ordinal);
         var trust = config.Allowlist.Check(TestData.Access(sourceIp: "10.1.2.3"));
         Assert.False(trust.Trusted);
-        Assert.False(trust.SourceTrusted);
         Assert.True(trust.PrincipalTrusted);
-        Assert.Contains("source 10.1.2.3 not allowlisted", trust.Reason, StringComparison.Ordinal);
+        Assert.NotNull(config.Classifier);
 
         // Export and `scan --table` read every scope: the item with the empty bucket name is named there too.
         warnings.Clear();
         var all = await store.LoadAllAsync();
         Assert.Equal([TrustedRole], all.Entries);
-        Assert.Equal(3, warnings.Count);
+        Assert.Equal(2, warnings.Count);
         Assert.Contains(warnings, w => w.Contains("bucket# / source#10.0.0.0/8", StringComparison.Ordinal) && w.Contains("scope \"bucket#\"", StringComparison.Ordinal));
-        Assert.False(TestData.Compile(all).Allowlist.Check(TestData.Access(sourceIp: "10.1.2.3")).Trusted);
+    }
+
+    [Theory]
+    [InlineData("rule#keyword#cardholder", "level", "Critical ")]
+    [InlineData("rule#keyword#cardholder", "level", "urgent")]
+    [InlineData("rule#regex#card.*", "level", "high")]
+    [InlineData("rule#glob#", "level", "high")]
+    [InlineData("keyword#cardholder", "level", "critical")]
+    public async Task A_rule_item_that_does_not_parse_is_not_skipped_classification_fails_naming_it(string entry, string attribute, string value)
+    {
+        var table = await dynalite.Server.CreateConfigTableAsync();
+        using var client = dynalite.Server.Client();
+        var warnings = new List<string>();
+        var store = new DynamoConfigStore(client, table, warnings.Add);
+        await store.PutAsync([TrustedRole], [new(RuleKind.Prefix, "hr/")]);
+        await PutRawAsync(client, table, "global", entry, (attribute, value));
+
+        var config = TestData.Compile(await store.LoadScopeAsync(null));
+
+        // The allowlist still answers; classification, which would silently detect less, refuses.
+        Assert.True(config.Allowlist.Check(TestData.Access()).PrincipalTrusted);
+        var error = Assert.Throws<UnusableRuleException>(() => config.Classifier);
+        Assert.Contains($"global / {entry}", Assert.Single(error.Rules), StringComparison.Ordinal);
+        Assert.Contains(table, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

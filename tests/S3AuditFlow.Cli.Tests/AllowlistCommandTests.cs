@@ -108,7 +108,8 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
               "version": 1,
               "sources": ["54.153.44.90", {"value": "10.0.0.0/8", "bucket": "prod-data", "expires": "2027-01-01T00:00:00Z", "note": "VPC"}],
               "principals": ["role_with_permissions", {"value": "arn:aws:iam::123456789012:role/etl-*"}],
-              "rules": [{"type": "keyword", "value": "cardholder", "level": "critical"}, {"type": "prefix", "value": "hr/"}, {"type": "glob", "value": "**/*.pem", "level": "low", "bucket": "prod-data"}]
+              "rules": [{"type": "keyword", "value": "cardholder", "level": "critical"}, {"type": "prefix", "value": "hr/"}, {"type": "glob", "value": "**/*.pem", "level": "low", "bucket": "prod-data"}],
+              "accessPoints": [{"accessPoint": "arn:aws:s3:us-east-1:123456789012:accesspoint/prod-ap", "bucket": "prod-data"}]
             }
             """);
         Assert.Equal(ExitCodes.Ok, Allowlist("import", rich).ExitCode);
@@ -123,12 +124,176 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
         var vpc = config.GetProperty("sources").EnumerateArray().Single(s => s.GetProperty("value").GetString() == "10.0.0.0/8");
         Assert.Equal(("prod-data", "2027-01-01T00:00:00Z", "VPC"), (vpc.GetProperty("bucket").GetString(), vpc.GetProperty("expires").GetString(), vpc.GetProperty("note").GetString()));
         Assert.StartsWith("local:", vpc.GetProperty("addedBy").GetString(), StringComparison.Ordinal);
+        var accessPoint = Assert.Single(config.GetProperty("accessPoints").EnumerateArray());
+        Assert.Equal(("arn:aws:s3:us-east-1:123456789012:accesspoint/prod-ap", "prod-data"), (accessPoint.GetProperty("accessPoint").GetString(), accessPoint.GetProperty("bucket").GetString()));
 
         var fromTable = CliRun.Of("scan", "--table", _table, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1", "--verdicts", Samples.Logs);
         var fromFile = CliRun.Of("scan", "--config", exported, "--verdicts", Samples.Logs);
         Assert.Equal(ExitCodes.Ok, fromTable.ExitCode);
         Assert.Equal(fromFile.Out, fromTable.Out);
         Assert.Contains("\"verdict\":\"alert\"", fromTable.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_with_one_item_too_large_for_DynamoDB_writes_nothing_and_exits_2()
+    {
+        using var dir = new TempDir();
+        var sources = Enumerable.Range(1, 30).Select(i => $"\"10.0.{i}.0/24\"").Append($"{{\"value\": \"10.9.9.9\", \"note\": \"{new string('n', 410 * 1024)}\"}}");
+        var principals = $"\"arn:aws:iam::123456789012:role/{new string('r', 1100)}\"";
+        var tooLongItem = dir.Write("item.json", $"{{\"sources\": [{string.Join(", ", sources)}]}}");
+        var tooLongKey = dir.Write("key.json", $"{{\"sources\": [\"10.1.0.0/16\"], \"principals\": [{principals}]}}");
+
+        var item = Allowlist("import", tooLongItem);
+        var key = Allowlist("import", tooLongKey);
+
+        Assert.Equal((ExitCodes.UsageError, ExitCodes.UsageError), (item.ExitCode, key.ExitCode));
+        Assert.Contains("DynamoDB items hold at most 409600", item.Error, StringComparison.Ordinal);
+        Assert.Contains("sort keys hold at most 1024", key.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
+    public async Task Import_refuses_the_bucket_names_add_source_refuses()
+    {
+        using var dir = new TempDir();
+        var empty = dir.Write("empty.json", """{"sources": ["1.2.3.4", {"value": "10.0.0.0/8", "bucket": ""}]}""");
+        var upper = dir.Write("upper.json", """{"rules": [{"type": "keyword", "value": "x", "bucket": "Prod_Data"}]}""");
+
+        var runs = new[] { Allowlist("import", empty), Allowlist("import", upper), Allowlist("add-source", "1.2.3.4", "--bucket", "Prod_Data") };
+
+        Assert.All(runs, r => Assert.Equal(ExitCodes.UsageError, r.ExitCode));
+        Assert.All(runs, r => Assert.Contains("not an S3 bucket name", r.Error, StringComparison.Ordinal));
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
+    public void A_value_DynamoDB_refuses_is_a_usage_error_not_unreachable()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-source", "1.2.3.4").ExitCode);
+
+        // Remove sends the key unchecked: DynamoDB answers ValidationException (a key over 1024 bytes), or
+        // ResourceNotFoundException (no such table); neither is a store that cannot be reached.
+        var tooLong = Allowlist("remove", "principal", new string('r', 1100));
+        var noTable = CliRun.Of("allowlist", "remove", "source", "1.2.3.4", "--table", "no-such-table", "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1");
+
+        Assert.Equal(ExitCodes.UsageError, tooLong.ExitCode);
+        Assert.StartsWith("s3audit: deleting from ", tooLong.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, noTable.ExitCode);
+        Assert.Contains("ResourceNotFoundException", noTable.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--table", "a b")]
+    [InlineData("--table", "x")]
+    [InlineData("--endpoint-url", "not a url")]
+    [InlineData("--endpoint-url", "ftp://127.0.0.1:1")]
+    public void A_bad_table_or_endpoint_is_a_usage_error(string option, string value)
+    {
+        string[] args = option == "--table"
+            ? ["allowlist", "list", "--table", value, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1"]
+            : ["allowlist", "list", "--table", _table, "--endpoint-url", value, "--region", "us-east-1"];
+
+        var run = CliRun.Of(args);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains(value, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_to_a_missing_folder_or_onto_a_folder_is_one_clear_error()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-source", "1.2.3.4").ExitCode);
+        using var dir = new TempDir();
+
+        var missing = Allowlist("export", Path.Combine(dir.Path, "no-such-folder", "out.json"));
+        var folder = Allowlist("export", dir.Path);
+
+        Assert.Equal((ExitCodes.UsageError, ExitCodes.UsageError), (missing.ExitCode, folder.ExitCode));
+        Assert.StartsWith("s3audit: cannot write ", missing.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"s3audit: cannot write {dir.Path}", folder.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_onto_a_full_disk_is_a_usage_error_and_leaves_no_partial_file()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "out.json");
+
+        var error = Assert.Throws<UsageException>(() => ExportFile.Write(path, new byte[10_000], p => new FullDisk(p)));
+
+        Assert.Equal($"cannot write {path}: No space left on device", error.Message);
+        Assert.False(File.Exists(path));
+    }
+
+    /// <summary>Takes the first 100 bytes, then fails as a full disk does (ENOSPC).</summary>
+    private sealed class FullDisk(string path) : FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0)
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            base.Write(buffer[..100]);
+            throw new IOException("No space left on device");
+        }
+    }
+
+    [Fact]
+    public async Task Export_never_writes_an_item_scan_config_refuses()
+    {
+        using (var client = _dynalite.Client())
+        {
+            await client.PutItemAsync(_table, new() { ["scope"] = new("global"), ["entry"] = new("source#1.2.3.4") });
+            // Items written by hand in the console: a CIDR that does not compile, an empty bucket scope.
+            await client.PutItemAsync(_table, new() { ["scope"] = new("global"), ["entry"] = new("source#10.0.0.0/33") });
+            await client.PutItemAsync(_table, new() { ["scope"] = new("bucket#"), ["entry"] = new("principal#etl") });
+            await client.PutItemAsync(_table, new() { ["scope"] = new("bucket#Prod_Data"), ["entry"] = new("source#10.1.0.0/16") });
+        }
+        using var dir = new TempDir();
+        var exported = Path.Combine(dir.Path, "exported.json");
+
+        var run = Allowlist("export", exported);
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("10.0.0.0/33", run.Error, StringComparison.Ordinal);
+        var scan = CliRun.Of("scan", "--config", exported, "--verdicts", Samples.Logs);
+        Assert.Equal(ExitCodes.Ok, scan.ExitCode);
+        var sources = JsonDocument.Parse(File.ReadAllText(exported)).RootElement.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("value").GetString());
+        Assert.Equal(["1.2.3.4"], sources);
+    }
+
+    [Fact]
+    public async Task A_config_file_with_a_lone_surrogate_or_invalid_utf8_exits_2_naming_where()
+    {
+        using var dir = new TempDir();
+        var surrogate = dir.Write("surrogate.json", """{"rules": [{"type": "keyword", "value": "\ud800"}]}""");
+        var utf8 = Path.Combine(dir.Path, "utf8.json");
+        File.WriteAllBytes(utf8, [.. CliRun.Utf8("{\"sources\": [\"1.2.3.4\", \"vpce-"), 0xFF, .. CliRun.Utf8("\"]}")]);
+
+        var runs = new[] { CliRun.Of("scan", "--config", surrogate, Samples.Logs), CliRun.Of("scan", "--config", utf8, Samples.Logs), Allowlist("import", utf8) };
+
+        Assert.All(runs, r => Assert.Equal(ExitCodes.UsageError, r.ExitCode));
+        Assert.Contains("rules[0].value: not valid text", runs[0].Error, StringComparison.Ordinal);
+        Assert.Contains("sources[1]: not valid text", runs[1].Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
+    public async Task Scan_with_the_table_and_export_refuse_a_rule_item_that_does_not_parse_naming_it()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-rule", "keyword", "secret").ExitCode);
+        using (var client = _dynalite.Client())
+            await client.PutItemAsync(_table, new() { ["scope"] = new("global"), ["entry"] = new("rule#keyword#cardholder"), ["level"] = new("Critical ") });
+        using var dir = new TempDir();
+
+        var scan = CliRun.Of("scan", "--table", _table, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1", "--verdicts", Samples.Logs);
+        var export = Allowlist("export", Path.Combine(dir.Path, "out.json"));
+        var list = Allowlist("list");
+
+        Assert.Equal((ExitCodes.UsageError, ""), (scan.ExitCode, scan.Out));
+        Assert.Contains("global / rule#keyword#cardholder", scan.Error, StringComparison.Ordinal);
+        Assert.Contains("unknown level \"Critical \"", scan.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, export.ExitCode);
+        Assert.Contains("global / rule#keyword#cardholder", export.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "out.json")));
+        Assert.Contains("unusable rule item global / rule#keyword#cardholder", list.Error, StringComparison.Ordinal);
     }
 
     [Fact]

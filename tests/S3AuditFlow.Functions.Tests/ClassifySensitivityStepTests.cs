@@ -62,4 +62,30 @@ public class ClassifySensitivityStepTests(DynaliteTables tables) : IClassFixture
         Assert.Equal("archive-bucket", result.Classification!.Object.Bucket);
         Assert.Equal(SensitivityLevel.Low, result.Classification.Level);
     }
+
+    [Fact]
+    public async Task A_rule_item_that_does_not_parse_fails_the_step_with_a_typed_error_and_the_allowlist_still_answers()
+    {
+        // Its own table: the item would fail every other test of the shared one.
+        var table = await tables.Server.CreateConfigTableAsync();
+        using var client = tables.Server.Client();
+        await new Aws.DynamoConfigStore(client, table).PutAsync(
+            [new Core.Trust.AllowlistEntry(Core.Trust.EntryKind.Source, "54.153.44.90"), new Core.Trust.AllowlistEntry(Core.Trust.EntryKind.Principal, "role_with_permissions")],
+            [new SensitivityRule(RuleKind.Keyword, "secret")]);
+        await client.PutItemAsync(table, new()
+        {
+            ["scope"] = new("global"), ["entry"] = new("rule#keyword#cardholder"), ["level"] = new("Critical "),
+        });
+        var source = new Core.Stores.CachedConfigSource(new Aws.DynamoConfigStore(client, table), TimeProvider.System,
+            Core.Config.AuditConfig.DefaultMonitoredEvents, TimeSpan.FromMinutes(15));
+        var request = StepEvents.AccessRequest(await StepEvents.ParseAsync(StepEvents.Record("e1", "exports/cardholder.csv", role: "role_with_permissions", ip: "54.153.44.90")));
+
+        var error = await Assert.ThrowsAsync<StepFailedException>(() => new ClassifySensitivityStep(source).HandleAsync(request, CancellationToken.None));
+        var trusted = await new CheckAllowlistStep(source).HandleAsync(request, CancellationToken.None);
+
+        Assert.Equal("UnusableRuleException", error.ErrorType);
+        Assert.Contains("global / rule#keyword#cardholder", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown level \"Critical \"", error.Message, StringComparison.Ordinal);
+        Assert.True(JsonSerializer.Deserialize(trusted, StepJsonContext.Default.CheckAllowlistResult)!.Trusted);
+    }
 }

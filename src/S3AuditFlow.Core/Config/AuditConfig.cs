@@ -21,7 +21,16 @@ public sealed class AuditConfig
     public Allowlist Allowlist { get; }
 
     /// <summary>Compiled sensitivity rules.</summary>
-    public SensitivityClassifier Classifier { get; }
+    /// <exception cref="UnusableRuleException">A stored rule could not be applied: classifying without it would detect less.</exception>
+    public SensitivityClassifier Classifier => UnusableRules.Count == 0 ? _classifier : throw new UnusableRuleException(UnusableRules);
+
+    /// <summary>Stored rules that could not be applied, named with the reason; any makes <see cref="Classifier"/> throw.</summary>
+    public IReadOnlyList<string> UnusableRules { get; }
+
+    private readonly SensitivityClassifier _classifier;
+
+    /// <summary>Access point → bucket, for copies whose source is an access point ARN.</summary>
+    public AccessPointMap AccessPoints { get; }
 
     /// <summary>eventNames that are evaluated; every other S3 data event is not-monitored.</summary>
     public IReadOnlySet<string> MonitoredEvents { get; }
@@ -36,19 +45,23 @@ public sealed class AuditConfig
     public HarvestPolicy Harvest { get; }
 
     private AuditConfig(Allowlist allowlist, SensitivityClassifier classifier, IReadOnlySet<string> monitored, TimeSpan window,
-        int burstLimit = DefaultBurstLimit, HarvestPolicy? harvest = null)
+        int burstLimit = DefaultBurstLimit, HarvestPolicy? harvest = null, IReadOnlyList<string>? unusableRules = null, AccessPointMap? accessPoints = null)
     {
+        AccessPoints = accessPoints ?? AccessPointMap.Empty;
+        UnusableRules = unusableRules ?? [];
         BurstLimit = burstLimit;
         Harvest = harvest ?? HarvestPolicy.Default;
         Allowlist = allowlist;
-        Classifier = classifier;
+        _classifier = classifier;
         MonitoredEvents = monitored;
         DedupWindow = window;
     }
 
     /// <summary>
-    /// Builds a config from stored items: an item that does not compile is skipped with a warning. Skipping never
-    /// widens trust — a missing source or principal entry can only make fewer accesses trusted.
+    /// Builds a config from stored items. An entry that does not compile is skipped with a warning: skipping never
+    /// widens trust — a missing source or principal entry can only make fewer accesses trusted. A rule that does not
+    /// parse or compile is not skipped (that would silently detect less): the config keeps it in
+    /// <see cref="UnusableRules"/>, so the allowlist still answers but <see cref="Classifier"/> throws.
     /// </summary>
     public static AuditConfig CreateSkippingInvalid(Stores.RuleSet items, IEnumerable<string> monitoredEvents, TimeSpan dedupWindow, Action<string>? warn)
     {
@@ -56,9 +69,15 @@ public sealed class AuditConfig
         foreach (var (entry, error) in badEntries)
             warn?.Invoke($"skipped {entry.Describe()}: {error}");
         var classifier = SensitivityClassifier.Build(items.Rules, out var badRules);
-        foreach (var (rule, error) in badRules)
-            warn?.Invoke($"skipped rule {rule.Describe()}: {error}");
-        return new AuditConfig(allowlist, classifier, new HashSet<string>(monitoredEvents, StringComparer.Ordinal), dedupWindow);
+        // A mapping that cannot be used leaves its access point judged without the bucket's rules: as a rule, it fails closed.
+        var accessPoints = AccessPointMap.Build(items.AccessPoints, out var badMappings);
+        var unusable = items.UnusableRules
+            .Concat(badRules.Select(b => $"rule {b.Rule.Describe()}{(b.Rule.Bucket is { } bucket ? $" (bucket {bucket})" : "")}: {b.Error}"))
+            .Concat(badMappings.Select(b => $"access point {b.Mapping.AccessPoint} → {b.Mapping.Bucket}: {b.Error}"))
+            .ToList();
+        foreach (var rule in unusable)
+            warn?.Invoke($"unusable rule, classification fails until it is fixed: {rule}");
+        return new AuditConfig(allowlist, classifier, new HashSet<string>(monitoredEvents, StringComparer.Ordinal), dedupWindow, unusableRules: unusable, accessPoints: accessPoints);
     }
 
     /// <summary>Builds a config, failing on the first invalid entry so nothing is half-applied.</summary>
@@ -69,8 +88,12 @@ public sealed class AuditConfig
         IEnumerable<string>? monitoredEvents = null,
         TimeSpan? dedupWindow = null,
         int? burstLimit = null,
-        HarvestPolicy? harvest = null)
+        HarvestPolicy? harvest = null,
+        IEnumerable<AccessPointBucket>? accessPoints = null)
     {
+        var accessPointMap = AccessPointMap.Build(accessPoints ?? [], out var badMappings);
+        if (badMappings.Count > 0)
+            throw new ConfigException($"access point {badMappings[0].Mapping.AccessPoint}: {badMappings[0].Error}");
         var allowlist = Allowlist.Build(entries, out var badEntries);
         if (badEntries.Count > 0)
             throw new ConfigException($"{badEntries[0].Entry.Describe()}: {badEntries[0].Error}");
@@ -85,7 +108,7 @@ public sealed class AuditConfig
             throw new ConfigException("monitoredEvents is empty: nothing would be evaluated");
         if (burstLimit < 0)
             throw new ConfigException("burstLimit must be 0 (no limit) or more");
-        return new AuditConfig(allowlist, classifier, monitored, window, burstLimit ?? DefaultBurstLimit, harvest);
+        return new AuditConfig(allowlist, classifier, monitored, window, burstLimit ?? DefaultBurstLimit, harvest, accessPoints: accessPointMap);
     }
 }
 

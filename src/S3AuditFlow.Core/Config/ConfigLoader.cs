@@ -12,8 +12,9 @@ namespace S3AuditFlow.Core.Config;
 public static class ConfigLoader
 {
     private static readonly string[] SeedKeys = ["authorized_sources", "authorized_entities", "sensitive_filename_keywords"];
-    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit", "harvestThresholds" };
+    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit", "harvestThresholds", "accessPoints" };
     private static readonly HashSet<string> EntryKeys = new(StringComparer.Ordinal) { "value", "bucket", "expires", "note", "addedBy", "addedAt" };
+    private static readonly HashSet<string> AccessPointKeys = new(StringComparer.Ordinal) { "accessPoint", "bucket", "note" };
     private static readonly HashSet<string> RuleKeys = new(StringComparer.Ordinal) { "type", "value", "level", "bucket", "note", "addedBy", "addedAt" };
 
     /// <summary>Loads a config file.</summary>
@@ -50,9 +51,54 @@ public static class ConfigLoader
         using (document)
         {
             var root = document.RootElement;
+            CheckDocument(root, "config");
             if (root.ValueKind != JsonValueKind.Object)
                 throw new ConfigException("config must be a JSON object");
             return SeedKeys.Any(k => root.TryGetProperty(k, out _)) ? LoadSeed(root) : LoadRich(root);
+        }
+    }
+
+    /// <summary>
+    /// Checks the whole document, naming where, before anything is read. A repeated property would keep only its
+    /// last value: a second "rules" silently dropped the first list (and the cardholder rule with it). A string
+    /// that is not text (a lone UTF-16 surrogate such as "\ud800", or invalid UTF-8) would throw from deep inside
+    /// the loader and crash the CLI; it is refused instead of replaced, because a changed character in an ARN or
+    /// a keyword changes what the entry means.
+    /// </summary>
+    private static void CheckDocument(JsonElement element, string where)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                var name = Text(() => property.Name, $"a property name in {where}");
+                if (!names.Add(name))
+                    throw new ConfigException($"{where}: duplicate property \"{name}\" (only one of each is allowed; JSON readers disagree on which would count)");
+                CheckDocument(property.Value, where == "config" ? name : $"{where}.{name}");
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray())
+                CheckDocument(item, $"{where}[{index++}]");
+        }
+        else if (element.ValueKind == JsonValueKind.String)
+        {
+            _ = Text(element.GetString, where);
+        }
+    }
+
+    private static string Text(Func<string?> read, string where)
+    {
+        try
+        {
+            return read() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ConfigException($"{where}: not valid text (a lone UTF-16 surrogate escape such as \\ud800, or bytes that are not UTF-8)");
         }
     }
 
@@ -97,7 +143,23 @@ public static class ConfigLoader
                 throw new ConfigException($"burstLimit {burst.GetRawText()}: expected a whole number, 0 for no limit");
             burstLimit = limit;
         }
-        return AuditConfig.Create(entries, rules, monitored, window, burstLimit, HarvestThresholds(root));
+        return AuditConfig.Create(entries, rules, monitored, window, burstLimit, HarvestThresholds(root), AccessPoints(root).ToList());
+    }
+
+    /// <summary>`accessPoints`: [{"accessPoint": "arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME", "bucket": "NAME"}].</summary>
+    private static IEnumerable<AccessPointBucket> AccessPoints(JsonElement root)
+    {
+        var index = 0;
+        foreach (var item in Array(root, "accessPoints"))
+        {
+            var where = $"accessPoints[{index++}]";
+            RequireObject(item, where, AccessPointKeys);
+            var mapping = new AccessPointBucket(RequiredString(item, "accessPoint", where), RequiredString(item, "bucket", where));
+            _ = AccessPointMap.Build([mapping], out var invalid);
+            if (invalid.Count > 0)
+                throw new ConfigException($"{where} \"{mapping.AccessPoint}\": {invalid[0].Error}");
+            yield return mapping;
+        }
     }
 
     /// <summary>`harvestThresholds`: ascending whole numbers of objects; [] turns harvest notifications off.</summary>
@@ -130,7 +192,7 @@ public static class ConfigLoader
             }
             RequireObject(item, where, EntryKeys);
             var value = RequiredString(item, "value", where);
-            var entry = new AllowlistEntry(kind, value, OptionalString(item, "bucket", where), OptionalTime(item, "expires", where),
+            var entry = new AllowlistEntry(kind, value, OptionalBucket(item, where), OptionalTime(item, "expires", where),
                 OptionalString(item, "note", where), OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
             yield return Validated(entry, where);
         }
@@ -165,7 +227,7 @@ public static class ConfigLoader
             var value = RequiredString(item, "value", where);
             if (value.Length == 0)
                 throw new ConfigException($"{where}: empty value would match every key");
-            var rule = new SensitivityRule(kind, value, level, OptionalString(item, "bucket", where), OptionalString(item, "note", where),
+            var rule = new SensitivityRule(kind, value, level, OptionalBucket(item, where), OptionalString(item, "note", where),
                 OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
             if (SensitivityClassifier.Validate(rule) is { } error)
                 throw new ConfigException($"{where} \"{Shown(value)}\": {error}");
@@ -197,7 +259,7 @@ public static class ConfigLoader
     private static void RequireObject(JsonElement item, string where, HashSet<string> allowed)
     {
         if (item.ValueKind != JsonValueKind.Object)
-            throw new ConfigException($"{where}: expected an object{(allowed == RuleKeys ? "" : " or a string")}, found {item.GetRawText()}");
+            throw new ConfigException($"{where}: expected an object{(allowed == EntryKeys ? " or a string" : "")}, found {item.GetRawText()}");
         foreach (var property in item.EnumerateObject())
         {
             if (!allowed.Contains(property.Name))
@@ -215,6 +277,15 @@ public static class ConfigLoader
         if (value.ValueKind != JsonValueKind.String)
             throw new ConfigException($"{where}: \"{name}\" must be a string");
         return value.GetString();
+    }
+
+    /// <summary>A bucket scope; "" or a name S3 would refuse matches no event, so it is refused rather than kept unused.</summary>
+    private static string? OptionalBucket(JsonElement item, string where)
+    {
+        var bucket = OptionalString(item, "bucket", where);
+        if (bucket is not null && !BucketName.IsValid(bucket))
+            throw new ConfigException($"{where}: \"bucket\" \"{bucket}\" is not an S3 bucket name ({BucketName.Rule})");
+        return bucket;
     }
 
     private static DateTimeOffset? OptionalTime(JsonElement item, string name, string where)

@@ -30,7 +30,62 @@ public static class ConfigWriter
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
+        if (items.AccessPoints.Count > 0)
+        {
+            writer.WriteStartArray("accessPoints");
+            foreach (var mapping in items.AccessPoints)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("accessPoint", mapping.AccessPoint);
+                writer.WriteString("bucket", mapping.Bucket);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The items a config file can hold: entries and rules that compile alone, as <see cref="ConfigLoader"/> checks
+    /// them. The rest come back in <paramref name="refused"/> with the reason, so an export never writes a file that
+    /// `scan --config` refuses.
+    /// </summary>
+    public static RuleSet Writable(RuleSet items, out IReadOnlyList<string> refused)
+    {
+        var reasons = new List<string>();
+        var entries = new List<AllowlistEntry>();
+        foreach (var entry in items.Entries)
+        {
+            _ = Allowlist.Build([entry], out var bad);
+            if (bad.Count > 0)
+                reasons.Add($"{entry.Describe()}: {bad[0].Error}");
+            else if (entry.Bucket is not null && !BucketName.IsValid(entry.Bucket))
+                reasons.Add($"{entry.Describe()}: bucket \"{entry.Bucket}\" is not an S3 bucket name");
+            else
+                entries.Add(entry);
+        }
+        var rules = new List<SensitivityRule>();
+        foreach (var rule in items.Rules)
+        {
+            _ = SensitivityClassifier.Build([rule], out var bad);
+            if (bad.Count > 0)
+                reasons.Add($"rule {rule.Describe()}: {bad[0].Error}");
+            else if (rule.Bucket is not null && !BucketName.IsValid(rule.Bucket))
+                reasons.Add($"rule {rule.Describe()}: bucket \"{rule.Bucket}\" is not an S3 bucket name");
+            else
+                rules.Add(rule);
+        }
+        var accessPoints = new List<AccessPointBucket>();
+        foreach (var mapping in items.AccessPoints)
+        {
+            _ = AccessPointMap.Build([.. accessPoints, mapping], out var bad);
+            if (bad.Count > 0)
+                reasons.Add($"access point {mapping.AccessPoint}: {bad[0].Error}");
+            else
+                accessPoints.Add(mapping);
+        }
+        refused = reasons;
+        return new RuleSet(entries, rules) { AccessPoints = accessPoints };
     }
 
     private static void WriteEntries(Utf8JsonWriter writer, string name, IEnumerable<AllowlistEntry> entries)

@@ -15,6 +15,10 @@ public sealed class AccessEvaluator(AuditConfig config)
 {
     private readonly CloudTrailParser _parser = new(config.MonitoredEvents);
 
+    // Read once here, so a config with an unusable rule fails before the first record (scan exits 2 naming it)
+    // instead of once per record.
+    private readonly Sensitivity.SensitivityClassifier _classifier = config.Classifier;
+
     /// <summary>Evaluates one record or EventBridge event up to dedup.</summary>
     public Evaluation Evaluate(JsonElement record)
     {
@@ -22,13 +26,17 @@ public sealed class AccessEvaluator(AuditConfig config)
         return parsed.Access is { } access ? Evaluate(access) : new Evaluation(parsed.Final, parsed.Reason, parsed.EventId, null);
     }
 
-    /// <summary>Evaluates a parsed access: trust first (as the state machine does), then sensitivity.</summary>
+    /// <summary>
+    /// Evaluates a parsed access: trust first (as the state machine does), then sensitivity. A copy through a
+    /// mapped access point is judged as a copy from the bucket behind it.
+    /// </summary>
     public Evaluation Evaluate(S3Access access)
     {
+        access = config.AccessPoints.Resolve(access);
         var trust = config.Allowlist.Check(access);
         if (trust.Trusted)
             return new Evaluation(Verdict.Allowlisted, trust.Reason, access.EventId, null);
-        var classification = config.Classifier.Classify(access);
+        var classification = _classifier.Classify(access);
         if (classification is null)
             return new Evaluation(Verdict.NotSensitive, NotSensitiveReason(access), access.EventId, null);
         return new Evaluation(null, "", access.EventId, new AlertCandidate(access, classification, trust.Reason));

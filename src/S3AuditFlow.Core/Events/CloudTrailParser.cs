@@ -73,10 +73,43 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IRead
             return ParseResult.Done(Verdict.NotMonitored, $"{eventName} is not a monitored event", eventId);
 
         var parsed = ParseDataEvent(record, eventId, eventName);
-        if (parsed.Access is { } access && monitoredBuckets is not null
+        // A source read through an unresolved access point may be any bucket: it is always monitored (fail closed).
+        if (parsed.Access is { } access && monitoredBuckets is not null && !CopySource.IsAccessPointArn(access.ReadObject.Bucket)
             && !monitoredBuckets.Contains(access.ReadObject.Bucket) && !monitoredBuckets.Contains(access.Bucket))
             return ParseResult.Done(Verdict.NotMonitored, $"bucket {access.ReadObject.Bucket} is not monitored", eventId);
         return parsed;
+    }
+
+    /// <summary>
+    /// A copy source that is an access point ARN, with the bucket behind it when the record's `resources` name it:
+    /// exactly one bucket other than the destination (an AWS::S3::Bucket ARN, or an AWS::S3::Object ARN of the
+    /// source key). None or several: the ARN stays, and the access point map or the global items judge it.
+    /// </summary>
+    private static ObjectRef SourceBucketFromResources(JsonElement record, ObjectRef source, string destinationBucket, string? destinationKey)
+    {
+        if (!CopySource.IsAccessPointArn(source.Bucket)
+            || !record.TryGetProperty("resources", out var resources) || resources.ValueKind != JsonValueKind.Array)
+            return source;
+        var candidates = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var resource in resources.EnumerateArray())
+        {
+            if (resource.ValueKind != JsonValueKind.Object || resource.Text("ARN") is not { } arn)
+                continue;
+            // arn:PARTITION:s3:::BUCKET or arn:PARTITION:s3:::BUCKET/KEY
+            var parts = arn.Split(':', 6);
+            if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "s3" || parts[3].Length > 0 || parts[4].Length > 0)
+                continue;
+            var slash = parts[5].IndexOf('/', StringComparison.Ordinal);
+            var name = slash < 0 ? parts[5] : parts[5][..slash];
+            if (!Config.BucketName.IsValid(name))
+                continue;
+            if (resource.Text("type") == "AWS::S3::Bucket" && slash < 0 && name != destinationBucket)
+                candidates.Add(name);
+            else if (resource.Text("type") == "AWS::S3::Object" && slash > 0 && parts[5][(slash + 1)..] == source.Key
+                     && (name != destinationBucket || source.Key != destinationKey))
+                candidates.Add(name);
+        }
+        return candidates.Count == 1 ? source with { Bucket = candidates.Single() } : source;
     }
 
     private static ParseResult ParseDataEvent(JsonElement record, string? eventId, string eventName)
@@ -104,6 +137,7 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IRead
             copySource = CopySource.Parse(header);
             if (copySource is null)
                 return ParseResult.Done(Verdict.Malformed, $"x-amz-copy-source \"{header}\" names no bucket and key", eventId);
+            copySource = SourceBucketFromResources(record, copySource, bucket, key);
         }
         if (key is null)
             return ParseResult.Done(Verdict.Malformed, $"{eventName} without requestParameters.key", eventId);

@@ -6,6 +6,19 @@ public static class CopySource
     private const string AccessPointObjectMarker = "/object/";
 
     /// <summary>
+    /// True for "arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME": the form a copy source's bucket takes when the
+    /// copy reads through an access point. Such a bucket is never one a bucket-scoped item names.
+    /// </summary>
+    public static bool IsAccessPointArn(string bucket)
+    {
+        var parts = bucket.Split(':');
+        return parts.Length == 6 && parts[0] == "arn" && parts[1].Length > 0 && parts[2] == "s3" && parts[3].Length > 0
+            && parts[4].Length == 12 && parts[4].All(char.IsAsciiDigit)
+            && parts[5].StartsWith("accesspoint/", StringComparison.Ordinal) && parts[5].Length > "accesspoint/".Length
+            && !parts[5]["accesspoint/".Length..].Contains('/', StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// "bucket/key", "/bucket/key", either with "?versionId=…", URL-encoded, or an access point ARN
     /// "arn:aws:s3:region:account:accesspoint/name/object/key" (the bucket is then the access point ARN).
     /// </summary>

@@ -5,7 +5,8 @@ namespace S3AuditFlow.Core.Stores;
 /// <summary>
 /// The config for one bucket's events, from the global scope and that bucket's scope, each read once per cache
 /// period (default 60 s) so a burst of events costs a handful of reads. A refresh that fails throws: a stale or
-/// partial allowlist is never used to trust an access.
+/// partial allowlist is never used to trust an access. A rule item that cannot be applied is kept in the config's
+/// <see cref="AuditConfig.UnusableRules"/>, so classifying with it throws until the item is fixed (rules fail closed).
 /// </summary>
 public sealed class CachedConfigSource(
     IConfigStore store,
@@ -41,6 +42,20 @@ public sealed class CachedConfigSource(
         lock (_lock)
             _configs[bucket] = (global, scoped, config);
         return config;
+    }
+
+    /// <summary>
+    /// The access as the steps judge it: a copy through an access point mapped by a global `accesspoint#` item reads
+    /// from the bucket behind it (as scan does with `accessPoints`); any other access unchanged.
+    /// </summary>
+    public async Task<Events.S3Access> ResolveAsync(Events.S3Access access, CancellationToken cancellationToken = default)
+    {
+        if (access.CopySource is not { } source || !Events.CopySource.IsAccessPointArn(source.Bucket))
+            return access;
+        var global = await ScopeAsync(null, cancellationToken).ConfigureAwait(false);
+        var mapped = global.AccessPoints.Where(m => m.AccessPoint == source.Bucket).Select(m => m.Bucket).Distinct(StringComparer.Ordinal).ToList();
+        // An unusable mapping is reported by ForBucketAsync (as an unusable rule); here only a clear one applies.
+        return mapped.Count == 1 && BucketName.IsValid(mapped[0]) ? access with { CopySource = source with { Bucket = mapped[0] } } : access;
     }
 
     /// <summary>

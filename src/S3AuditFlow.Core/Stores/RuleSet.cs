@@ -6,8 +6,22 @@ namespace S3AuditFlow.Core.Stores;
 /// <summary>Allowlist entries and sensitivity rules as stored, before compilation.</summary>
 public sealed record RuleSet(IReadOnlyList<AllowlistEntry> Entries, IReadOnlyList<SensitivityRule> Rules)
 {
+    /// <summary>
+    /// Stored rule items that could not be read (e.g. level "Critical "), each named with the reason. They are
+    /// carried, not dropped, so the config built from this set refuses to classify (rules fail closed).
+    /// </summary>
+    public IReadOnlyList<string> UnusableRules { get; init; } = [];
+
+    /// <summary>Access point → bucket mappings (global items only).</summary>
+    public IReadOnlyList<Config.AccessPointBucket> AccessPoints { get; init; } = [];
+
     /// <summary>Both sets together.</summary>
-    public RuleSet Concat(RuleSet other) => new([.. Entries, .. other.Entries], [.. Rules, .. other.Rules]);
+    public RuleSet Concat(RuleSet other) =>
+        new([.. Entries, .. other.Entries], [.. Rules, .. other.Rules])
+        {
+            UnusableRules = [.. UnusableRules, .. other.UnusableRules],
+            AccessPoints = [.. AccessPoints, .. other.AccessPoints],
+        };
 }
 
 /// <summary>Where allowlists and rules live in production (the DynamoDB config table).</summary>

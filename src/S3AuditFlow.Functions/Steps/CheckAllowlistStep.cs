@@ -16,7 +16,9 @@ public sealed class CheckAllowlistStep(CachedConfigSource config) : IStep
         CheckAllowlistResult result;
         try
         {
-            var decision = (await config.ForBucketAsync(access.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Allowlist.Check(access);
+            // A copy through a mapped access point is judged by the bucket behind it, as scan judges it.
+            var judged = await config.ResolveAsync(access, cancellationToken).ConfigureAwait(false);
+            var decision = (await config.ForBucketAsync(judged.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Allowlist.Check(judged);
             result = new CheckAllowlistResult(decision.Trusted, decision.Reason);
         }
         catch (StoreUnavailableException e)

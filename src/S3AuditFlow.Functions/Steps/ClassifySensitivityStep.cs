@@ -1,4 +1,5 @@
 using System.Text.Json;
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Stores;
 
 namespace S3AuditFlow.Functions.Steps;
@@ -16,18 +17,22 @@ public sealed class ClassifySensitivityStep(CachedConfigSource config) : IStep
         ClassifySensitivityResult result;
         try
         {
-            var classification = (await config.ForBucketAsync(access.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Classifier.Classify(access.ReadObject);
+            // A copy through a mapped access point is classified by the bucket behind it, as scan classifies it.
+            var judged = await config.ResolveAsync(access, cancellationToken).ConfigureAwait(false);
+            var classification = (await config.ForBucketAsync(judged.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Classifier.Classify(judged.ReadObject);
             // A copy's destination is judged by its own bucket's rules, as scan (which loads every scope) does.
-            if (access.CopyDestination is { } destination
+            if (judged.CopyDestination is { } destination
                 && (await config.ForBucketAsync(destination.Bucket, cancellationToken).ConfigureAwait(false)).Classifier.Classify(destination) is { } other
                 && (classification is null || other.Level > classification.Level))
                 classification = other;
             result = classification is null
-                ? new ClassifySensitivityResult(false, $"no sensitivity rule matches {access.ReadObject}", null)
+                ? new ClassifySensitivityResult(false, $"no sensitivity rule matches {judged.ReadObject}", null)
                 : new ClassifySensitivityResult(true, $"{classification.Object} matches {classification.Describe()}", classification);
         }
-        catch (StoreUnavailableException e)
+        catch (Exception e) when (e is StoreUnavailableException or UnusableRuleException)
         {
+            // An unusable rule fails the step (error type UnusableRuleException): the event is kept for replay and
+            // the failure mailed, rather than judged by fewer rules than the user wrote.
             throw StepFailedException.For(access, e);
         }
         StepLog.Decision(Name, access.EventId, result.Sensitive ? "sensitive" : "not-sensitive", result.Reason);

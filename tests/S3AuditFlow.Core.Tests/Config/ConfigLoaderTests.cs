@@ -137,6 +137,12 @@ public class ConfigLoaderTests
     [InlineData("""{"authorized_sources": ["54.153.44.90", "10.0.0.0/33"]}""", "10.0.0.0/33", "CIDR")]
     [InlineData("""{"authorized_entities": ["role*"]}""", "role*", "not an entity name")]
     [InlineData("""{"sensitive_filename_keywords": ["cardholder", ""]}""", "sensitive_filename_keywords[1]", "non-empty")]
+    [InlineData("""{"rules": [{"type": "keyword", "value": "cardholder", "level": "critical"}], "rules": []}""", "\"rules\"", "duplicate property")]
+    [InlineData("""{"sources": ["10.0.0.0/8"], "principals": [], "sources": []}""", "\"sources\"", "duplicate property")]
+    [InlineData("""{"authorized_sources": ["1.2.3.4"], "authorized_sources": []}""", "\"authorized_sources\"", "duplicate property")]
+    [InlineData("""{"rules": [{"type": "keyword", "value": "x", "level": "low", "level": "critical"}]}""", "rules[0]: duplicate property \"level\"", "duplicate")]
+    [InlineData("""{"sources": [{"value": "1.2.3.4", "bucket": ""}]}""", "sources[0]", "not an S3 bucket name")]
+    [InlineData("""{"rules": [{"type": "keyword", "value": "x", "bucket": "Prod_Data"}]}""", "rules[0]", "Prod_Data")]
     [InlineData("""[]""", "JSON object", "config")]
     [InlineData("""{"sources": [""", "not valid JSON", "line 1")]
     public void BadEntryThrowsNamingIt(string json, string where, string what)
@@ -153,6 +159,28 @@ public class ConfigLoaderTests
     public void CommaSeparatedTypeOrLevelIsRejected(string json)
     {
         Assert.Contains("rules[0]", Error(json), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"sources\": [\"1.2.3.4\", {\"value\": \"10.0.0.0/8\", \"note\": \"\\ud800\"}]}", "sources[1].note")]
+    [InlineData("{\"rules\": [{\"type\": \"keyword\", \"value\": \"card\\udc00holder\"}]}", "rules[0].value")]
+    [InlineData("{\"authorized_entities\": [\"\\ud800\"]}", "authorized_entities[0]")]
+    [InlineData("{\"sources\": [{\"value\": \"1.2.3.4\", \"\\ud800\": 1}]}", "a property name in sources[0]")]
+    public void LoneSurrogateIsRefusedNamingWhere(string json, string where)
+    {
+        var message = Error(json);
+
+        Assert.StartsWith(where + ": not valid text", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InvalidUtf8IsRefusedNamingWhere()
+    {
+        byte[] json = [.. Encoding.UTF8.GetBytes("{\"principals\": [\"etl\", \"ro"), 0xFF, 0xC0, .. Encoding.UTF8.GetBytes("le\"]}")];
+
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(new MemoryStream(json)));
+
+        Assert.StartsWith("principals[1]: not valid text", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
