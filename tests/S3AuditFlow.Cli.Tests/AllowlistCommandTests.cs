@@ -139,9 +139,10 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     {
         using var dir = new TempDir();
         var sources = Enumerable.Range(1, 30).Select(i => $"\"10.0.{i}.0/24\"").Append($"{{\"value\": \"10.9.9.9\", \"note\": \"{new string('n', 410 * 1024)}\"}}");
-        var principals = $"\"arn:aws:iam::123456789012:role/{new string('r', 1100)}\"";
+        // A keyword (unlike an ARN pattern, not bounded by the config itself) long enough to overflow the sort key.
+        var rules = $"{{\"type\": \"keyword\", \"value\": \"{new string('r', 1100)}\"}}";
         var tooLongItem = dir.Write("item.json", $"{{\"sources\": [{string.Join(", ", sources)}]}}");
-        var tooLongKey = dir.Write("key.json", $"{{\"sources\": [\"10.1.0.0/16\"], \"principals\": [{principals}]}}");
+        var tooLongKey = dir.Write("key.json", $"{{\"sources\": [\"10.1.0.0/16\"], \"rules\": [{rules}]}}");
 
         var item = Allowlist("import", tooLongItem);
         var key = Allowlist("import", tooLongKey);
