@@ -365,6 +365,43 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         TemplateDocument.AssertJson(TemplateDocument.GetAtt("ReplayQueue", "Arn"), _template.Outputs["ReplayQueueArn"]!["Value"], "ReplayQueueArn");
     }
 
+    [Fact]
+    public void Only_the_state_machine_and_CloudWatch_alarms_may_publish_to_the_alert_topic_and_only_over_TLS()
+    {
+        var policyId = Assert.Single(_template.IdsOfType("AWS::SNS::TopicPolicy"));
+        var properties = _template.PropertiesOf(policyId);
+        TemplateDocument.AssertJson(new JsonArray(TemplateDocument.Ref("AlertTopic")), properties["Topics"], "the topic policy's topics");
+        var statements = properties["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()).ToList();
+        Assert.All(statements, s => Assert.Equal(["sns:Publish"], Actions(s)));
+        Assert.All(statements, s => TemplateDocument.AssertJson(TemplateDocument.Ref("AlertTopic"), s["Resource"], $"{s["Sid"]} Resource"));
+        // SAM names the state machine's generated role <StateMachine>Role.
+        var role = TemplateDocument.GetAtt(_template.StateMachineId + "Role", "Arn");
+
+        var allows = statements.Where(s => (string?)s["Effect"] == "Allow").ToList();
+        Assert.Equal(2, allows.Count);
+        var machine = Assert.Single(allows, s => s["Principal"]?["AWS"] is not null);
+        TemplateDocument.AssertJson(role, machine["Principal"]!["AWS"], "the state machine's publish grant");
+        Assert.Null(machine["Condition"]);
+        var alarms = Assert.Single(allows, s => s["Principal"]?["Service"] is not null);
+        Assert.Equal("cloudwatch.amazonaws.com", (string?)alarms["Principal"]!["Service"]);
+        // A service principal without a source condition would let other accounts' alarms publish (confused deputy).
+        TemplateDocument.AssertJson(new JsonObject { ["StringEquals"] = new JsonObject { ["aws:SourceAccount"] = TemplateDocument.Ref("AWS::AccountId") } },
+            alarms["Condition"], "the alarms' publish grant");
+
+        var denies = statements.Where(s => (string?)s["Effect"] == "Deny").ToList();
+        Assert.Equal(2, denies.Count);
+        Assert.All(denies, s => Assert.Equal("*", (string?)s["Principal"]));
+        // Same-account identity policies grant sns:Publish without the topic policy: only a deny keeps other principals out.
+        var others = Assert.Single(denies, s => s["Condition"]?["ArnNotEquals"] is not null);
+        TemplateDocument.AssertJson(new JsonObject
+        {
+            ["ArnNotEquals"] = new JsonObject { ["aws:PrincipalArn"] = role.DeepClone() },
+            ["BoolIfExists"] = new JsonObject { ["aws:PrincipalIsAWSService"] = "false" },
+        }, others["Condition"], "the deny of other publishers");
+        var tls = Assert.Single(denies, s => s != others);
+        TemplateDocument.AssertJson(new JsonObject { ["Bool"] = new JsonObject { ["aws:SecureTransport"] = "false" } }, tls["Condition"], "the deny of non-TLS publishes");
+    }
+
     private const int FourteenDays = 14 * 24 * 3600;
 
     [Fact]
