@@ -402,6 +402,40 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         TemplateDocument.AssertJson(new JsonObject { ["Bool"] = new JsonObject { ["aws:SecureTransport"] = "false" } }, tls["Condition"], "the deny of non-TLS publishes");
     }
 
+    [Fact]
+    public void Every_function_and_the_state_machine_log_to_groups_that_expire_after_the_retention_parameter()
+    {
+        // The functions' logs name principals, source IPs and objects: without a group of its own, Lambda creates
+        // /aws/lambda/<function> on first use and keeps it forever.
+        var retention = _template.Parameters["LogRetentionDays"]!.AsObject();
+        Assert.Equal("Number", (string?)retention["Type"]);
+        Assert.Equal(90, (int?)retention["Default"]);
+        // The values AWS::Logs::LogGroup RetentionInDays accepts; anything else fails the deploy half-way.
+        int[] accepted = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+        Assert.Equal(accepted, retention["AllowedValues"]!.AsArray().Select(v => (int)v!));
+
+        var groups = _template.IdsOfType("AWS::Logs::LogGroup").Select(_template.PropertiesOf).ToList();
+        foreach (var id in _template.FunctionIds)
+        {
+            var group = Assert.Single(groups, g => JsonNode.DeepEquals(g["LogGroupName"], new JsonObject { ["Fn::Sub"] = $"/aws/lambda/${{{id}}}" }));
+            TemplateDocument.AssertJson(TemplateDocument.Ref("LogRetentionDays"), group["RetentionInDays"], $"{id} log retention");
+            // A LoggingConfig pointing elsewhere would leave this group empty and the real one unbounded.
+            Assert.Null(_template.EffectiveFunctionProperty(id, "LoggingConfig"));
+        }
+        TemplateDocument.AssertJson(TemplateDocument.Ref("LogRetentionDays"), _template.PropertiesOf("StateMachineLogGroup")["RetentionInDays"], "state machine log retention");
+        Assert.Equal(_template.FunctionIds.Count + 1, groups.Count);
+    }
+
+    [Fact]
+    public void Deleting_or_replacing_the_stack_keeps_the_config_table()
+    {
+        // The allowlists and rules are the operators' work, not derived data: a deleted stack must not take them along.
+        var table = _template.Resource("ConfigTable");
+        Assert.Equal("Retain", (string?)table["DeletionPolicy"]);
+        Assert.Equal("Retain", (string?)table["UpdateReplacePolicy"]);
+        Assert.True((bool?)TemplateDocument.Properties(table)["DeletionProtectionEnabled"], "deletion protection on the config table");
+    }
+
     private const int FourteenDays = 14 * 24 * 3600;
 
     [Fact]
