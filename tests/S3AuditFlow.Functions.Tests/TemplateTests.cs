@@ -228,7 +228,7 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         TemplateDocument.AssertJson(TemplateDocument.Ref("ConfigTable"), _template.EnvironmentVariable("ClassifySensitivityFunction", "S3AUDIT_CONFIG_TABLE"), "ClassifySensitivity table");
         TemplateDocument.AssertJson(TemplateDocument.Ref("DedupTable"), _template.EnvironmentVariable("DeduplicateAlertFunction", "S3AUDIT_DEDUP_TABLE"), "DeduplicateAlert table");
         TemplateDocument.AssertJson(TemplateDocument.Ref("BurstLimit"), _template.EnvironmentVariable("DeduplicateAlertFunction", "S3AUDIT_BURST_LIMIT"), "DeduplicateAlert burst limit");
-        Assert.Equal(Core.Config.AuditConfig.DefaultBurstLimit, (int?)_template.Parameters["BurstLimit"]?["Default"]);
+        Assert.Equal(Core.Config.AuditConfig.DefaultBurstLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)_template.Parameters["BurstLimit"]?["Default"]);
 
         var machine = TemplateDocument.Policies(_template.StateMachineProperties);
         var templates = machine.Where(p => p is JsonObject o && !o.ContainsKey("Statement")).ToList();
@@ -299,7 +299,7 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         // Copies name their destination in bucketName: copies out of a monitored bucket into any other bucket come
         // through this second rule, and Parse Event keeps those whose source bucket is monitored.
         var copy = events["S3ObjectCopyOut"]!["Properties"]!["Pattern"]!["detail"]!;
-        TemplateDocument.AssertJson(new JsonArray("CopyObject", "UploadPartCopy"), copy["eventName"], "copy rule eventName");
+        TemplateDocument.AssertJson(new JsonArray("CopyObject", "UploadPartCopy"), _template.Evaluate(copy["eventName"], new Dictionary<string, string>()), "copy rule eventName");
         TemplateDocument.AssertJson(new JsonObject { ["bucketName"] = new JsonArray(new JsonObject { ["anything-but"] = TemplateDocument.Ref("MonitoredBuckets") }) },
             copy["requestParameters"], "copy rule requestParameters");
         TemplateDocument.AssertJson(new JsonObject { ["Fn::Join"] = new JsonArray(",", TemplateDocument.Ref("MonitoredBuckets")) },
@@ -434,6 +434,73 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         Assert.Equal("Retain", (string?)table["DeletionPolicy"]);
         Assert.Equal("Retain", (string?)table["UpdateReplacePolicy"]);
         Assert.True((bool?)TemplateDocument.Properties(table)["DeletionProtectionEnabled"], "deletion protection on the config table");
+    }
+
+    public static TheoryData<string, string[]> CopyRuleEvents => new()
+    {
+        { "GetObject,CopyObject,UploadPartCopy,SelectObjectContent,GetObjectTorrent", ["CopyObject", "UploadPartCopy"] },
+        { "GetObject,CopyObject", ["CopyObject"] },
+        { "UploadPartCopy", ["UploadPartCopy"] },
+        { "CopyObjectX,GetObject", [] },
+        { "GetObject", [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(CopyRuleEvents))]
+    public void The_copy_out_rule_forwards_only_the_copy_events_that_are_monitored(string monitoredEvents, string[] forwarded)
+    {
+        var parameters = new Dictionary<string, string> { ["MonitoredEvents"] = monitoredEvents };
+        var pattern = _template.StateMachineProperties["Events"]!["S3ObjectCopyOut"]!["Properties"]!["Pattern"]!;
+
+        var names = _template.Evaluate(pattern["detail"]!["eventName"], parameters)!.AsArray().Select(n => (string)n!).ToList();
+
+        if (forwarded.Length > 0)
+        {
+            Assert.Equal(forwarded, names);
+            return;
+        }
+        // No copy event monitored: the rule stays (SAM cannot make one event conditional) but matches no S3 eventName.
+        var name = Assert.Single(names);
+        Assert.DoesNotMatch(@"^[A-Za-z]+$", name);
+    }
+
+    public static TheoryData<string, bool> BurstLimits => new()
+    {
+        { "0", true }, { "10", true }, { "250", true }, { "5.0", false }, { "-1", false }, { "1e3", false }, { " 5", false }, { "", false }, { "9999999999", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(BurstLimits))]
+    public void BurstLimit_takes_only_whole_numbers_at_deploy_time(string value, bool accepted)
+    {
+        // The dedup step parses it as an int at init: anything else would fail every execution, not the deploy.
+        var parameter = _template.Parameters["BurstLimit"]!.AsObject();
+        Assert.Equal("String", (string?)parameter["Type"]);
+        var pattern = (string)parameter["AllowedPattern"]!;
+
+        // CloudFormation matches AllowedPattern against the whole value.
+        Assert.Equal(accepted, Regex.IsMatch(value, $"^(?:{pattern})$"));
+        Assert.Equal(accepted, int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _));
+        Assert.NotNull(parameter["ConstraintDescription"]);
+    }
+
+    [Theory]
+    [InlineData("MonitoredBuckets", "cg-cardholder-data-bucket", true)]
+    [InlineData("MonitoredBuckets", "payments,hr-data", true)]
+    [InlineData("MonitoredBuckets", "", false)]
+    [InlineData("MonitoredBuckets", "payments,", false)]
+    [InlineData("MonitoredEvents", "GetObject", true)]
+    [InlineData("MonitoredEvents", "", false)]
+    public void Rules_refuse_an_empty_bucket_or_event_list_at_deploy_time(string parameter, string value, bool accepted)
+    {
+        var parameters = new Dictionary<string, string> { ["MonitoredBuckets"] = "payments", [parameter] = value };
+        var rules = _template.Root["Rules"]!.AsObject();
+        var assertions = rules.SelectMany(r => r.Value!["Assertions"]!.AsArray()).Select(a => a!.AsObject()).ToList();
+        Assert.All(assertions, a => Assert.False(string.IsNullOrWhiteSpace((string?)a["AssertDescription"])));
+        var mentioning = assertions.Where(a => a["Assert"]!.ToJsonString().Contains($"\"{parameter}\"", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(mentioning);
+
+        Assert.Equal(accepted, mentioning.All(a => (bool)_template.Evaluate(a["Assert"], parameters)!));
     }
 
     private const int FourteenDays = 14 * 24 * 3600;
