@@ -127,6 +127,41 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         Assert.Contains(rule, result.Output, StringComparison.Ordinal);
     }
 
+    private static async Task<CommandResult> SamTranslateAsync(string templatePath)
+    {
+        using var scratch = new BuildScratch();
+        var script = scratch.Sub("translate.py");
+        await File.WriteAllTextAsync(script, SamTranslator.Script);
+        return await ArtifactCommand.RunAsync(SamTranslator.Python!, [script, templatePath], TimeSpan.FromMinutes(2));
+    }
+
+    [SamTranslatorFact]
+    public async Task The_SAM_translator_expands_the_template()
+    {
+        // What CloudFormation's AWS::Serverless transform does at deploy: the schema test cannot see what only the
+        // translator checks (a policy template's shape, an event source's properties, Globals merged into functions).
+        var result = await SamTranslateAsync(_template.Path);
+        output.WriteLine(result.ToString());
+        Assert.True(result.ExitCode == 0 && !result.Output.Contains("ERROR", StringComparison.Ordinal), "the SAM translator reports:\n" + result);
+        Assert.Matches(@"^\d+ resources$", result.Output.Trim());
+    }
+
+    [SamTranslatorFact]
+    public async Task The_SAM_translator_reports_a_broken_copy_of_the_template()
+    {
+        var copy = JsonNode.Parse(_template.Text)!.AsObject();
+        copy["Resources"]!["ParseEventFunction"]!["Properties"]!["Policies"] = new JsonArray(new JsonObject { ["NoSuchPolicyTemplate"] = new JsonObject() });
+        using var scratch = new BuildScratch();
+        var path = scratch.Sub("serverless.template");
+        await File.WriteAllTextAsync(path, copy.ToJsonString());
+
+        var result = await SamTranslateAsync(path);
+        output.WriteLine(result.ToString());
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ERROR Resource with id [ParseEventFunction] is invalid", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_SAM_policy_template_used_exists_and_gets_exactly_its_parameters()
     {
