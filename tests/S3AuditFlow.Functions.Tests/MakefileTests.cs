@@ -114,6 +114,24 @@ public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper o
         TemplateDocument.AssertJson(repo.Root, packaged.Root, "packaged template apart from CodeUri");
     }
 
+    [Fact]
+    public void The_README_builds_in_source_with_a_SAM_CLI_that_knows_the_templates_runtime()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        var start = readme.IndexOf("### With SAM CLI", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README has no 'With SAM CLI' section");
+        var section = readme[start..readme.IndexOf("\n### ", start + 1, StringComparison.Ordinal)];
+
+        // Without --build-in-source SAM copies the whole CodeUri (the repository, node_modules and all) per build.
+        Assert.Contains("sam build --build-in-source", section, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nsam build &&", section, StringComparison.Ordinal);
+        // The version stated is the first SAM CLI release that accepts the runtime (checked in its tags); a new
+        // runtime needs it checked again.
+        var template = TemplateDocument.Load();
+        Assert.All(template.FunctionIds, id => Assert.Equal("dotnet10", (string?)template.EffectiveFunctionProperty(id, "Runtime")));
+        Assert.Contains("SAM CLI 1.151.0 or later", section, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"^FUNCTIONS\s*:?=\s*(.+)$", RegexOptions.Multiline)]
     private static partial Regex FunctionsLine();
 
