@@ -146,7 +146,12 @@ public sealed class LambdaLoopTests : IDisposable
 
         Assert.Equal(["{\"echo\":0}", "{\"echo\":1}", "{\"echo\":2}"], replies.Select(r => r.Body));
         Assert.All(replies, r => Assert.False(r.IsError));
-        Assert.False(served.IsFaulted);
+        // Still serving (a loop that had ended or died would leave this one unanswered), and stopping it ends it
+        // with a cancellation, not a fault.
+        Assert.Equal("{\"echo\":3}", (await _api.Invoke("3")).Body);
+        await _stop.CancelAsync();
+        var ended = await Record.ExceptionAsync(() => served.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.IsAssignableFrom<OperationCanceledException>(ended);
     }
 
     [Fact]
