@@ -115,6 +115,17 @@ public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper o
     }
 
     [Fact]
+    public void The_functions_do_not_ship_the_CLIs_STS_client()
+    {
+        // Only the CLI asks STS who the caller is (Caller.cs); in the functions it would be dead weight in every
+        // cold start's package. The deps.json built next to the functions' assembly lists what their package holds.
+        var deps = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, $"{Assembly}.deps.json")))!;
+        var libraries = deps["libraries"]!.AsObject().Select(l => l.Key).ToList();
+        Assert.Contains(libraries, l => l.StartsWith("AWSSDK.DynamoDBv2/", StringComparison.Ordinal));
+        Assert.DoesNotContain(libraries, l => l.StartsWith("AWSSDK.SecurityToken/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_README_builds_in_source_with_a_SAM_CLI_that_knows_the_templates_runtime()
     {
         var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
