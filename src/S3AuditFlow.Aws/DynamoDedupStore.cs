@@ -47,9 +47,9 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
     {
         var access = candidate.Access;
         var execution = executionId ?? "none:" + Guid.NewGuid().ToString("N");
-        var previous = await ClaimEventIdAsync(candidate, execution, cancellationToken).ConfigureAwait(false);
+        var (previous, holder) = await ClaimEventIdAsync(candidate, execution, cancellationToken).ConfigureAwait(false);
         if (previous is null)
-            return new DedupDecision(false, access.EventId, DedupReasons.EventSeen(access.EventId));
+            return HeldElsewhere(access.EventId, holder);
         if (StoredDecision(previous, execution) is { } stored)
             return stored;
 
@@ -79,11 +79,12 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>
-    /// Claims the event ID; returns the item as it was (empty when new), or null when another execution holds it.
-    /// A claim may be taken again when released (its attempt failed), by the same execution (a retry), or when it was
-    /// never decided and is stale (its attempt died without releasing it).
+    /// Claims the event ID; returns the item as it was (empty when new), or null and the holder's item when another
+    /// execution holds it. A claim may be taken again when released (its attempt failed), by the same execution (a
+    /// retry), or when it was never decided and is stale (its attempt died without releasing it).
     /// </summary>
-    private async Task<Dictionary<string, AttributeValue>?> ClaimEventIdAsync(AlertCandidate candidate, string execution, CancellationToken cancellationToken)
+    private async Task<(Dictionary<string, AttributeValue>? Previous, Dictionary<string, AttributeValue>? Holder)> ClaimEventIdAsync(
+        AlertCandidate candidate, string execution, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var claim = new UpdateItemRequest
@@ -103,10 +104,39 @@ public sealed partial class DynamoDedupStore(IAmazonDynamoDB client, string tabl
                 [":true"] = new AttributeValue { BOOL = true },
             },
             ReturnValues = ReturnValue.ALL_OLD,
+            // The holder's item comes back with the failed condition: its decision without a second read.
+            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
         };
-        var response = await ConditionalAsync(() => client.UpdateItemAsync(claim, cancellationToken)).ConfigureAwait(false);
-        return response is null ? null : response.Attributes ?? [];
+        try
+        {
+            var response = await StoreErrors.Guard($"writing to {table}", () => client.UpdateItemAsync(claim, cancellationToken)).ConfigureAwait(false);
+            return (response.Attributes ?? [], null);
+        }
+        catch (ConditionalCheckFailedException held) when (held.Item is { Count: > 0 })
+        {
+            return (null, held.Item);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // A store that does not return the item on a failed condition (dynalite): read it.
+            var read = await StoreErrors.Guard($"reading {table}", () => client.GetItemAsync(new GetItemRequest
+            {
+                TableName = table,
+                Key = claim.Key,
+                ConsistentRead = true,
+            }, cancellationToken)).ConfigureAwait(false);
+            return (null, read.Item);
+        }
     }
+
+    /// <summary>
+    /// Another execution holds the event ID: a duplicate of the alert that execution decided on (the alert's ID, as
+    /// scan reports it); while it has not decided yet, of no known alert, and the reason says so.
+    /// </summary>
+    private static DedupDecision HeldElsewhere(string eventId, Dictionary<string, AttributeValue>? holder) =>
+        Text(holder, "decision") is null
+            ? new DedupDecision(false, null, DedupReasons.EventSeen(eventId) + "; the execution holding it has not decided it yet")
+            : new DedupDecision(false, Text(holder, "alertId") ?? eventId, DedupReasons.EventSeen(eventId));
 
     /// <summary>The decision an earlier attempt of this execution stored, if it got that far.</summary>
     private static DedupDecision? StoredDecision(Dictionary<string, AttributeValue> previous, string execution)

@@ -20,18 +20,40 @@ try
 }
 catch (Exception e)
 {
-    await client.InitErrorAsync(e.GetType().Name, e.Message, CancellationToken.None);
+    var error = new RuntimeError(e.GetType().Name, e);
+    Console.Error.WriteLine(error.ToLogLine(null));
+    try
+    {
+        await client.InitErrorAsync(error, CancellationToken.None);
+    }
+    catch (Exception post)
+    {
+        Console.Error.WriteLine(new RuntimeError(post.GetType().Name, post).ToLogLine(null));
+    }
     return 1;
 }
 
 using var stop = new CancellationTokenSource();
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+EventHandler onExit = (_, _) => stop.Cancel();
+AppDomain.CurrentDomain.ProcessExit += onExit;
 try
 {
-    await LambdaLoop.RunAsync(client, step.HandleAsync, TimeProvider.System, stop.Token);
+    await LambdaLoop.RunAsync(client, step.HandleAsync, TimeProvider.System, Console.Error, stop.Token);
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
     // Lambda is shutting the environment down.
+}
+catch (Exception e)
+{
+    // The Runtime API itself failed (the loop reports handler failures to it): log it as the loop logs those, and
+    // exit, so Lambda starts a fresh environment.
+    Console.Error.WriteLine(new RuntimeError(e.GetType().Name, e).ToLogLine(null));
+    return 1;
+}
+finally
+{
+    // Exiting disposes the token source; a handler left registered would cancel it after that and crash the exit.
+    AppDomain.CurrentDomain.ProcessExit -= onExit;
 }
 return 0;

@@ -196,6 +196,51 @@ public class CachedConfigSourceTests(DynaliteFixture dynalite)
         await Assert.ThrowsAsync<StoreUnavailableException>(() => source.ForBucketAsync(TestData.Bucket));
     }
 
+    [Fact]
+    public async Task A_cancelled_first_caller_fails_alone_and_the_callers_waiting_on_its_read_get_the_config()
+    {
+        var store = new GatedStore(new([TrustedRole, OfficeNetwork], []));
+        var source = Source(store, new FakeTimeProvider(TestData.T0));
+        using var firstCaller = new CancellationTokenSource();
+        var first = source.ForBucketAsync(TestData.Bucket, firstCaller.Token);
+        await store.Started.WaitAsync(TimeSpan.FromSeconds(10));
+        var second = source.ForBucketAsync(TestData.Bucket);
+
+        // The first caller's deadline passes while the shared read of the global scope is in flight.
+        await firstCaller.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(second.IsCompleted);
+        store.Release();
+        var config = await second.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(config.Allowlist.Check(TestData.Access()).Trusted);
+        // One read per scope: the cancelled caller's read was neither cancelled nor repeated.
+        Assert.Equal(2, store.Calls);
+        Assert.Equal(2, source.Reads);
+    }
+
+    /// <summary>A store whose reads wait for <see cref="Release"/> and honour the token they are given.</summary>
+    private sealed class GatedStore(RuleSet global) : IConfigStore
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public Task Started => _started.Task;
+
+        public void Release() => _gate.TrySetResult();
+
+        public async Task<RuleSet> LoadScopeAsync(string? bucket, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            _started.TrySetResult();
+            await _gate.Task.WaitAsync(cancellationToken);
+            return bucket is null ? global : new([], []);
+        }
+    }
+
     private static CachedConfigSource Source(IConfigStore store, TimeProvider time, TimeSpan? cacheFor = null) =>
         new(store, time, AuditConfig.DefaultMonitoredEvents, AuditConfig.DefaultDedupWindow, cacheFor);
 }

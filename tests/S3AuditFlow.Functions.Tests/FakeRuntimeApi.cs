@@ -6,8 +6,8 @@ using System.Threading.Channels;
 
 namespace S3AuditFlow.Functions.Tests;
 
-/// <summary>What the function posted back for one invocation.</summary>
-public sealed record RuntimeReply(bool IsError, string Body, string? ErrorType);
+/// <summary>What the function posted back for one invocation, with the headers Lambda reads from it.</summary>
+public sealed record RuntimeReply(bool IsError, string Body, string? ErrorType, string? XRayErrorCause = null, string? UserAgent = null);
 
 /// <summary>
 /// A Lambda Runtime API on 127.0.0.1 (HttpListener). The Lambda service cannot run here, so this is the one
@@ -20,6 +20,7 @@ public sealed class FakeRuntimeApi : IDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<RuntimeReply>> _replies = new();
     private readonly TaskCompletionSource<string> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<string?> _nextUserAgents = new();
     private int _counter;
 
     /// <summary>host:port, as AWS_LAMBDA_RUNTIME_API gives it.</summary>
@@ -46,6 +47,12 @@ public sealed class FakeRuntimeApi : IDisposable
         _queue.Writer.TryWrite((id, payload, deadlineMs ?? DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeMilliseconds(), traceId));
         return reply.Task.WaitAsync(TimeSpan.FromSeconds(60));
     }
+
+    /// <summary>The User-Agent of every GET /next so far.</summary>
+    public IReadOnlyCollection<string?> NextUserAgents => _nextUserAgents;
+
+    /// <summary>Invocations queued and not yet handed out.</summary>
+    public int Queued => _queue.Reader.Count;
 
     /// <summary>The body of POST /runtime/init/error, when the function reports a failed start.</summary>
     public Task<string> InitError => _initError.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -75,6 +82,7 @@ public sealed class FakeRuntimeApi : IDisposable
         {
             if (context.Request.HttpMethod == "GET" && path == "/2018-06-01/runtime/invocation/next")
             {
+                _nextUserAgents.Enqueue(context.Request.UserAgent);
                 var (id, payload, deadline, trace) = await _queue.Reader.ReadAsync(_stop.Token);
                 response.Headers["Lambda-Runtime-Aws-Request-Id"] = id;
                 if (deadline is not null)
@@ -97,9 +105,10 @@ public sealed class FakeRuntimeApi : IDisposable
             if (context.Request.HttpMethod == "POST" && parts.Length == 6 && _replies.TryRemove(parts[4], out var reply))
             {
                 await Write(response, 202, "");
+                var userAgent = context.Request.UserAgent;
                 reply.TrySetResult(parts[5] == "error"
-                    ? new RuntimeReply(true, body, context.Request.Headers["Lambda-Runtime-Function-Error-Type"])
-                    : new RuntimeReply(false, body, null));
+                    ? new RuntimeReply(true, body, context.Request.Headers["Lambda-Runtime-Function-Error-Type"], context.Request.Headers["Lambda-Runtime-Function-XRay-Error-Cause"], userAgent)
+                    : new RuntimeReply(false, body, null, null, userAgent));
                 return;
             }
             await Write(response, 404, "");

@@ -114,6 +114,35 @@ public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper o
         TemplateDocument.AssertJson(repo.Root, packaged.Root, "packaged template apart from CodeUri");
     }
 
+    [Fact]
+    public void The_functions_do_not_ship_the_CLIs_STS_client()
+    {
+        // Only the CLI asks STS who the caller is (Caller.cs); in the functions it would be dead weight in every
+        // cold start's package. The deps.json built next to the functions' assembly lists what their package holds.
+        var deps = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, $"{Assembly}.deps.json")))!;
+        var libraries = deps["libraries"]!.AsObject().Select(l => l.Key).ToList();
+        Assert.Contains(libraries, l => l.StartsWith("AWSSDK.DynamoDBv2/", StringComparison.Ordinal));
+        Assert.DoesNotContain(libraries, l => l.StartsWith("AWSSDK.SecurityToken/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_README_builds_in_source_with_a_SAM_CLI_that_knows_the_templates_runtime()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        var start = readme.IndexOf("### With SAM CLI", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README has no 'With SAM CLI' section");
+        var section = readme[start..readme.IndexOf("\n### ", start + 1, StringComparison.Ordinal)];
+
+        // Without --build-in-source SAM copies the whole CodeUri (the repository, node_modules and all) per build.
+        Assert.Contains("sam build --build-in-source", section, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nsam build &&", section, StringComparison.Ordinal);
+        // The version stated is the first SAM CLI release that accepts the runtime (checked in its tags); a new
+        // runtime needs it checked again.
+        var template = TemplateDocument.Load();
+        Assert.All(template.FunctionIds, id => Assert.Equal("dotnet10", (string?)template.EffectiveFunctionProperty(id, "Runtime")));
+        Assert.Contains("SAM CLI 1.151.0 or later", section, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex(@"^FUNCTIONS\s*:?=\s*(.+)$", RegexOptions.Multiline)]
     private static partial Regex FunctionsLine();
 
@@ -126,4 +155,65 @@ public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper o
 public sealed class ArtifactBuildsCollection
 {
     public const string Name = "Artifact builds";
+}
+
+/// <summary>The summary ./test.sh ends with (what CI reads), from the TRX files of a run.</summary>
+public sealed class TestScriptSummaryTests : IDisposable
+{
+    private readonly BuildScratch _results = new();
+
+    /// <summary>A TRX file as dotnet test writes it: the counters and one result per test.</summary>
+    private void WriteTrx(string name, int passed, params (string Test, string Outcome, string? Message)[] results)
+    {
+        var lines = results.Select(r => $"""
+                <UnitTestResult executionId="{Guid.NewGuid()}" testName="{r.Test}" outcome="{r.Outcome}">
+                  {(r.Message is null ? "" : $"<Output>\n        <ErrorInfo>\n          <Message>{System.Security.SecurityElement.Escape(r.Message)}</Message>\n        </ErrorInfo>\n      </Output>")}
+                </UnitTestResult>
+            """);
+        // A skipped (xunit Skip) test is NotExecuted in its result but counted nowhere among the counters.
+        File.WriteAllText(_results.Sub(name + ".trx"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <TestRun>
+              <Results>
+            {string.Join('\n', lines)}
+              </Results>
+              <ResultSummary outcome="Completed">
+                <Counters total="{results.Length}" executed="{passed}" passed="{passed}" failed="0" error="0" timeout="0" aborted="0" inconclusive="0" passedButRunAborted="0" notRunnable="0" notExecuted="0" disconnected="0" warning="0" completed="0" inProgress="0" pending="0" />
+              </ResultSummary>
+            </TestRun>
+            """);
+    }
+
+    private async Task<string[]> SummarizeAsync()
+    {
+        var result = await ArtifactCommand.RunCheckedAsync("bash", [Path.Combine(RepoPaths.Root, "test.sh"), "--summarize", _results.Path], TimeSpan.FromMinutes(1));
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    [Fact]
+    public async Task Tests_skipped_for_a_missing_tool_are_counted_and_the_reason_is_named()
+    {
+        WriteTrx("S3AuditFlow.Functions.Tests", 2,
+            ("TemplateTests.Schema", "Passed", null),
+            ("TemplateTests.Cfn_lint_reports_nothing_for_the_template", "NotExecuted", CfnLint.SkipReason),
+            ("TemplateTests.Cfn_lint_reports_a_broken_copy_of_the_template(change: \"pipe\")", "NotExecuted", CfnLint.SkipReason),
+            ("TemplateTests.The_SAM_translator_expands_the_template", "NotExecuted", SamTranslator.SkipReason),
+            ("LambdaLoopTests.Serves", "Passed", null));
+        WriteTrx("S3AuditFlow.Core.Tests", 3, ("A", "Passed", null), ("B", "Passed", null), ("C", "Passed", null));
+
+        var lines = await SummarizeAsync();
+
+        Assert.Equal("Tests: 5 passed, 0 failed, 3 skipped", lines[^1]);
+        Assert.Equal([$"Skipped 2: {CfnLint.SkipReason}", $"Skipped 1: {SamTranslator.SkipReason}"], lines[..^1]);
+    }
+
+    [Fact]
+    public async Task A_run_without_skips_prints_only_the_counts()
+    {
+        WriteTrx("S3AuditFlow.Core.Tests", 2, ("A", "Passed", null), ("B", "Passed", null));
+
+        Assert.Equal(["Tests: 2 passed, 0 failed, 0 skipped"], await SummarizeAsync());
+    }
+
+    public void Dispose() => _results.Dispose();
 }

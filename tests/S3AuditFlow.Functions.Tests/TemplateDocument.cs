@@ -85,6 +85,59 @@ internal sealed class TemplateDocument
 
     public JsonObject LoadAsl() => JsonNode.Parse(File.ReadAllText(AslPath))!.AsObject();
 
+    /// <summary>
+    /// What CloudFormation makes of <paramref name="node"/> for the given parameter values (the others take their
+    /// Default): Ref of a parameter, Fn::Join, Fn::Split, Fn::Select, Fn::If, and the condition functions Fn::Equals,
+    /// Fn::Not, Fn::And, Fn::Or, Fn::Contains and Condition. A CommaDelimitedList is given as typed ("a,b").
+    /// </summary>
+    public JsonNode? Evaluate(JsonNode? node, IReadOnlyDictionary<string, string> parameters)
+    {
+        switch (node)
+        {
+            case JsonArray list:
+                return new JsonArray([.. list.Select(item => Evaluate(item, parameters))]);
+            case JsonObject fn when fn.Count == 1:
+                var (name, argument) = fn.First();
+                var args = argument as JsonArray;
+                switch (name)
+                {
+                    case "Ref":
+                        var id = (string)argument!;
+                        var parameter = Parameters[id]?.AsObject() ?? throw new Xunit.Sdk.XunitException($"Ref {id} is not a parameter");
+                        var value = parameters.TryGetValue(id, out var given) ? given : parameter["Default"]?.ToString()
+                            ?? throw new Xunit.Sdk.XunitException($"parameter {id} has no value and no Default");
+                        return (string?)parameter["Type"] == "CommaDelimitedList" ? new JsonArray([.. value.Split(',').Select(v => (JsonNode)v)]) : value;
+                    case "Fn::Join":
+                        return string.Join((string)args![0]!, Evaluate(args[1], parameters)!.AsArray().Select(v => (string)v!));
+                    case "Fn::Split":
+                        return new JsonArray([.. ((string)Evaluate(args![1], parameters)!).Split((string)args[0]!).Select(v => (JsonNode)v)]);
+                    case "Fn::Select":
+                        return Evaluate(args![1], parameters)!.AsArray()[(int)Evaluate(args[0], parameters)!]!.DeepClone();
+                    case "Fn::If":
+                        return Evaluate(Condition((string)args![0]!, parameters) ? args[1] : args[2], parameters);
+                    case "Fn::Equals":
+                        return JsonNode.DeepEquals(Evaluate(args![0], parameters), Evaluate(args[1], parameters));
+                    case "Fn::Not":
+                        return !(bool)Evaluate(args![0], parameters)!;
+                    case "Fn::And":
+                        return args!.All(a => (bool)Evaluate(a, parameters)!);
+                    case "Fn::Or":
+                        return args!.Any(a => (bool)Evaluate(a, parameters)!);
+                    case "Fn::Contains":
+                        var item = Evaluate(args![1], parameters);
+                        return Evaluate(args[0], parameters)!.AsArray().Any(v => JsonNode.DeepEquals(v, item));
+                    case "Condition":
+                        return Condition((string)argument!, parameters);
+                }
+                break;
+        }
+        return node?.DeepClone();
+    }
+
+    /// <summary>A named condition of the Conditions section, evaluated.</summary>
+    public bool Condition(string name, IReadOnlyDictionary<string, string> parameters) =>
+        (bool)Evaluate(Root["Conditions"]?[name] ?? throw new Xunit.Sdk.XunitException($"no condition {name}"), parameters)!;
+
     /// <summary>{"Ref": id}</summary>
     public static JsonNode Ref(string id) => new JsonObject { ["Ref"] = id };
 

@@ -127,6 +127,41 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         Assert.Contains(rule, result.Output, StringComparison.Ordinal);
     }
 
+    private static async Task<CommandResult> SamTranslateAsync(string templatePath)
+    {
+        using var scratch = new BuildScratch();
+        var script = scratch.Sub("translate.py");
+        await File.WriteAllTextAsync(script, SamTranslator.Script);
+        return await ArtifactCommand.RunAsync(SamTranslator.Python!, [script, templatePath], TimeSpan.FromMinutes(2));
+    }
+
+    [SamTranslatorFact]
+    public async Task The_SAM_translator_expands_the_template()
+    {
+        // What CloudFormation's AWS::Serverless transform does at deploy: the schema test cannot see what only the
+        // translator checks (a policy template's shape, an event source's properties, Globals merged into functions).
+        var result = await SamTranslateAsync(_template.Path);
+        output.WriteLine(result.ToString());
+        Assert.True(result.ExitCode == 0 && !result.Output.Contains("ERROR", StringComparison.Ordinal), "the SAM translator reports:\n" + result);
+        Assert.Matches(@"^\d+ resources$", result.Output.Trim());
+    }
+
+    [SamTranslatorFact]
+    public async Task The_SAM_translator_reports_a_broken_copy_of_the_template()
+    {
+        var copy = JsonNode.Parse(_template.Text)!.AsObject();
+        copy["Resources"]!["ParseEventFunction"]!["Properties"]!["Policies"] = new JsonArray(new JsonObject { ["NoSuchPolicyTemplate"] = new JsonObject() });
+        using var scratch = new BuildScratch();
+        var path = scratch.Sub("serverless.template");
+        await File.WriteAllTextAsync(path, copy.ToJsonString());
+
+        var result = await SamTranslateAsync(path);
+        output.WriteLine(result.ToString());
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ERROR Resource with id [ParseEventFunction] is invalid", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Every_SAM_policy_template_used_exists_and_gets_exactly_its_parameters()
     {
@@ -228,7 +263,7 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         TemplateDocument.AssertJson(TemplateDocument.Ref("ConfigTable"), _template.EnvironmentVariable("ClassifySensitivityFunction", "S3AUDIT_CONFIG_TABLE"), "ClassifySensitivity table");
         TemplateDocument.AssertJson(TemplateDocument.Ref("DedupTable"), _template.EnvironmentVariable("DeduplicateAlertFunction", "S3AUDIT_DEDUP_TABLE"), "DeduplicateAlert table");
         TemplateDocument.AssertJson(TemplateDocument.Ref("BurstLimit"), _template.EnvironmentVariable("DeduplicateAlertFunction", "S3AUDIT_BURST_LIMIT"), "DeduplicateAlert burst limit");
-        Assert.Equal(Core.Config.AuditConfig.DefaultBurstLimit, (int?)_template.Parameters["BurstLimit"]?["Default"]);
+        Assert.Equal(Core.Config.AuditConfig.DefaultBurstLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)_template.Parameters["BurstLimit"]?["Default"]);
 
         var machine = TemplateDocument.Policies(_template.StateMachineProperties);
         var templates = machine.Where(p => p is JsonObject o && !o.ContainsKey("Statement")).ToList();
@@ -299,7 +334,7 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         // Copies name their destination in bucketName: copies out of a monitored bucket into any other bucket come
         // through this second rule, and Parse Event keeps those whose source bucket is monitored.
         var copy = events["S3ObjectCopyOut"]!["Properties"]!["Pattern"]!["detail"]!;
-        TemplateDocument.AssertJson(new JsonArray("CopyObject", "UploadPartCopy"), copy["eventName"], "copy rule eventName");
+        TemplateDocument.AssertJson(new JsonArray("CopyObject", "UploadPartCopy"), _template.Evaluate(copy["eventName"], new Dictionary<string, string>()), "copy rule eventName");
         TemplateDocument.AssertJson(new JsonObject { ["bucketName"] = new JsonArray(new JsonObject { ["anything-but"] = TemplateDocument.Ref("MonitoredBuckets") }) },
             copy["requestParameters"], "copy rule requestParameters");
         TemplateDocument.AssertJson(new JsonObject { ["Fn::Join"] = new JsonArray(",", TemplateDocument.Ref("MonitoredBuckets")) },
@@ -363,6 +398,144 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         TemplateDocument.AssertJson(TemplateDocument.Ref("ReplayQueue"), _template.Outputs["ReplayQueueUrl"]!["Value"], "ReplayQueueUrl");
         TemplateDocument.AssertJson(TemplateDocument.Ref("RedriveQueue"), _template.Outputs["RedriveQueueUrl"]!["Value"], "RedriveQueueUrl");
         TemplateDocument.AssertJson(TemplateDocument.GetAtt("ReplayQueue", "Arn"), _template.Outputs["ReplayQueueArn"]!["Value"], "ReplayQueueArn");
+    }
+
+    [Fact]
+    public void Only_the_state_machine_and_CloudWatch_alarms_may_publish_to_the_alert_topic_and_only_over_TLS()
+    {
+        var policyId = Assert.Single(_template.IdsOfType("AWS::SNS::TopicPolicy"));
+        var properties = _template.PropertiesOf(policyId);
+        TemplateDocument.AssertJson(new JsonArray(TemplateDocument.Ref("AlertTopic")), properties["Topics"], "the topic policy's topics");
+        var statements = properties["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()).ToList();
+        Assert.All(statements, s => Assert.Equal(["sns:Publish"], Actions(s)));
+        Assert.All(statements, s => TemplateDocument.AssertJson(TemplateDocument.Ref("AlertTopic"), s["Resource"], $"{s["Sid"]} Resource"));
+        // SAM names the state machine's generated role <StateMachine>Role.
+        var role = TemplateDocument.GetAtt(_template.StateMachineId + "Role", "Arn");
+
+        var allows = statements.Where(s => (string?)s["Effect"] == "Allow").ToList();
+        Assert.Equal(2, allows.Count);
+        var machine = Assert.Single(allows, s => s["Principal"]?["AWS"] is not null);
+        TemplateDocument.AssertJson(role, machine["Principal"]!["AWS"], "the state machine's publish grant");
+        Assert.Null(machine["Condition"]);
+        var alarms = Assert.Single(allows, s => s["Principal"]?["Service"] is not null);
+        Assert.Equal("cloudwatch.amazonaws.com", (string?)alarms["Principal"]!["Service"]);
+        // A service principal without a source condition would let other accounts' alarms publish (confused deputy).
+        TemplateDocument.AssertJson(new JsonObject { ["StringEquals"] = new JsonObject { ["aws:SourceAccount"] = TemplateDocument.Ref("AWS::AccountId") } },
+            alarms["Condition"], "the alarms' publish grant");
+
+        var denies = statements.Where(s => (string?)s["Effect"] == "Deny").ToList();
+        Assert.Equal(2, denies.Count);
+        Assert.All(denies, s => Assert.Equal("*", (string?)s["Principal"]));
+        // Same-account identity policies grant sns:Publish without the topic policy: only a deny keeps other principals out.
+        var others = Assert.Single(denies, s => s["Condition"]?["ArnNotEquals"] is not null);
+        TemplateDocument.AssertJson(new JsonObject
+        {
+            ["ArnNotEquals"] = new JsonObject { ["aws:PrincipalArn"] = role.DeepClone() },
+            ["BoolIfExists"] = new JsonObject { ["aws:PrincipalIsAWSService"] = "false" },
+        }, others["Condition"], "the deny of other publishers");
+        var tls = Assert.Single(denies, s => s != others);
+        TemplateDocument.AssertJson(new JsonObject { ["Bool"] = new JsonObject { ["aws:SecureTransport"] = "false" } }, tls["Condition"], "the deny of non-TLS publishes");
+    }
+
+    [Fact]
+    public void Every_function_and_the_state_machine_log_to_groups_that_expire_after_the_retention_parameter()
+    {
+        // The functions' logs name principals, source IPs and objects: without a group of its own, Lambda creates
+        // /aws/lambda/<function> on first use and keeps it forever.
+        var retention = _template.Parameters["LogRetentionDays"]!.AsObject();
+        Assert.Equal("Number", (string?)retention["Type"]);
+        Assert.Equal(90, (int?)retention["Default"]);
+        // The values AWS::Logs::LogGroup RetentionInDays accepts; anything else fails the deploy half-way.
+        int[] accepted = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+        Assert.Equal(accepted, retention["AllowedValues"]!.AsArray().Select(v => (int)v!));
+
+        var groups = _template.IdsOfType("AWS::Logs::LogGroup").Select(_template.PropertiesOf).ToList();
+        foreach (var id in _template.FunctionIds)
+        {
+            var group = Assert.Single(groups, g => JsonNode.DeepEquals(g["LogGroupName"], new JsonObject { ["Fn::Sub"] = $"/aws/lambda/${{{id}}}" }));
+            TemplateDocument.AssertJson(TemplateDocument.Ref("LogRetentionDays"), group["RetentionInDays"], $"{id} log retention");
+            // A LoggingConfig pointing elsewhere would leave this group empty and the real one unbounded.
+            Assert.Null(_template.EffectiveFunctionProperty(id, "LoggingConfig"));
+        }
+        TemplateDocument.AssertJson(TemplateDocument.Ref("LogRetentionDays"), _template.PropertiesOf("StateMachineLogGroup")["RetentionInDays"], "state machine log retention");
+        Assert.Equal(_template.FunctionIds.Count + 1, groups.Count);
+    }
+
+    [Fact]
+    public void Deleting_or_replacing_the_stack_keeps_the_config_table()
+    {
+        // The allowlists and rules are the operators' work, not derived data: a deleted stack must not take them along.
+        var table = _template.Resource("ConfigTable");
+        Assert.Equal("Retain", (string?)table["DeletionPolicy"]);
+        Assert.Equal("Retain", (string?)table["UpdateReplacePolicy"]);
+        Assert.True((bool?)TemplateDocument.Properties(table)["DeletionProtectionEnabled"], "deletion protection on the config table");
+    }
+
+    public static TheoryData<string, string[]> CopyRuleEvents => new()
+    {
+        { "GetObject,CopyObject,UploadPartCopy,SelectObjectContent,GetObjectTorrent", ["CopyObject", "UploadPartCopy"] },
+        { "GetObject,CopyObject", ["CopyObject"] },
+        { "UploadPartCopy", ["UploadPartCopy"] },
+        { "CopyObjectX,GetObject", [] },
+        { "GetObject", [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(CopyRuleEvents))]
+    public void The_copy_out_rule_forwards_only_the_copy_events_that_are_monitored(string monitoredEvents, string[] forwarded)
+    {
+        var parameters = new Dictionary<string, string> { ["MonitoredEvents"] = monitoredEvents };
+        var pattern = _template.StateMachineProperties["Events"]!["S3ObjectCopyOut"]!["Properties"]!["Pattern"]!;
+
+        var names = _template.Evaluate(pattern["detail"]!["eventName"], parameters)!.AsArray().Select(n => (string)n!).ToList();
+
+        if (forwarded.Length > 0)
+        {
+            Assert.Equal(forwarded, names);
+            return;
+        }
+        // No copy event monitored: the rule stays (SAM cannot make one event conditional) but matches no S3 eventName.
+        var name = Assert.Single(names);
+        Assert.DoesNotMatch(@"^[A-Za-z]+$", name);
+    }
+
+    public static TheoryData<string, bool> BurstLimits => new()
+    {
+        { "0", true }, { "10", true }, { "250", true }, { "5.0", false }, { "-1", false }, { "1e3", false }, { " 5", false }, { "", false }, { "9999999999", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(BurstLimits))]
+    public void BurstLimit_takes_only_whole_numbers_at_deploy_time(string value, bool accepted)
+    {
+        // The dedup step parses it as an int at init: anything else would fail every execution, not the deploy.
+        var parameter = _template.Parameters["BurstLimit"]!.AsObject();
+        Assert.Equal("String", (string?)parameter["Type"]);
+        var pattern = (string)parameter["AllowedPattern"]!;
+
+        // CloudFormation matches AllowedPattern against the whole value.
+        Assert.Equal(accepted, Regex.IsMatch(value, $"^(?:{pattern})$"));
+        Assert.Equal(accepted, int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _));
+        Assert.NotNull(parameter["ConstraintDescription"]);
+    }
+
+    [Theory]
+    [InlineData("MonitoredBuckets", "cg-cardholder-data-bucket", true)]
+    [InlineData("MonitoredBuckets", "payments,hr-data", true)]
+    [InlineData("MonitoredBuckets", "", false)]
+    [InlineData("MonitoredBuckets", "payments,", false)]
+    [InlineData("MonitoredEvents", "GetObject", true)]
+    [InlineData("MonitoredEvents", "", false)]
+    public void Rules_refuse_an_empty_bucket_or_event_list_at_deploy_time(string parameter, string value, bool accepted)
+    {
+        var parameters = new Dictionary<string, string> { ["MonitoredBuckets"] = "payments", [parameter] = value };
+        var rules = _template.Root["Rules"]!.AsObject();
+        var assertions = rules.SelectMany(r => r.Value!["Assertions"]!.AsArray()).Select(a => a!.AsObject()).ToList();
+        Assert.All(assertions, a => Assert.False(string.IsNullOrWhiteSpace((string?)a["AssertDescription"])));
+        var mentioning = assertions.Where(a => a["Assert"]!.ToJsonString().Contains($"\"{parameter}\"", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(mentioning);
+
+        Assert.Equal(accepted, mentioning.All(a => (bool)_template.Evaluate(a["Assert"], parameters)!));
     }
 
     private const int FourteenDays = 14 * 24 * 3600;

@@ -60,7 +60,9 @@ public sealed class CachedConfigSource(
 
     /// <summary>
     /// A scope's items: from the cache while fresh; else one read shared by every caller that asks meanwhile.
-    /// A failed read is not cached, so the next caller tries again.
+    /// A failed read is not cached, so the next caller tries again. The shared read belongs to no caller: it runs
+    /// uncancelled (the store bounds it with its retry budget) and each caller waits for it with its own token, so
+    /// a caller that gives up (its deadline) fails alone instead of failing every waiter with "store unavailable".
     /// </summary>
     private async Task<RuleSet> ScopeAsync(string? bucket, CancellationToken cancellationToken)
     {
@@ -73,20 +75,20 @@ public sealed class CachedConfigSource(
                 return cached.Items;
             if (!_reading.TryGetValue(key, out read!))
             {
-                read = ReadScopeAsync(bucket, key, cancellationToken);
+                read = ReadScopeAsync(bucket, key);
                 _reading[key] = read;
             }
         }
-        return await read.ConfigureAwait(false);
+        return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RuleSet> ReadScopeAsync(string? bucket, string key, CancellationToken cancellationToken)
+    private async Task<RuleSet> ReadScopeAsync(string? bucket, string key)
     {
         // Leave the caller's lock first, so the in-flight entry is registered before this read can remove it.
         await Task.Yield();
         try
         {
-            var items = await store.LoadScopeAsync(bucket, cancellationToken).ConfigureAwait(false);
+            var items = await store.LoadScopeAsync(bucket, CancellationToken.None).ConfigureAwait(false);
             lock (_lock)
             {
                 Reads++;

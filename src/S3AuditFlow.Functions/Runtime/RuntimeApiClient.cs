@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 
 namespace S3AuditFlow.Functions.Runtime;
 
@@ -19,10 +17,18 @@ public sealed class RuntimeApiClient(HttpClient http, string runtimeApi)
 
     private string Url(string path) => $"http://{runtimeApi}/{Version}/runtime/{path}";
 
+    /// <summary>
+    /// Sent on every Runtime API call, as AWS's runtime clients identify themselves: which runtime a request came from
+    /// in Lambda's own diagnostics.
+    /// </summary>
+    public static readonly string UserAgent =
+        $"s3auditflow-runtime/{typeof(RuntimeApiClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"} (.NET {Environment.Version})";
+
     /// <summary>Waits for the next invocation (long poll; the client must have no timeout).</summary>
     public async Task<Invocation> NextAsync(CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(Url("invocation/next"), cancellationToken).ConfigureAwait(false);
+        using var request = Request(HttpMethod.Get, "invocation/next");
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         var requestId = Header(response, "Lambda-Runtime-Aws-Request-Id") ?? throw new InvalidOperationException("next invocation without Lambda-Runtime-Aws-Request-Id");
         DateTimeOffset? deadline = long.TryParse(Header(response, "Lambda-Runtime-Deadline-Ms"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
@@ -35,36 +41,40 @@ public sealed class RuntimeApiClient(HttpClient http, string runtimeApi)
     /// <summary>Returns a handler's result.</summary>
     public async Task RespondAsync(string requestId, byte[] body, CancellationToken cancellationToken)
     {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await http.PostAsync(Url($"invocation/{requestId}/response"), content, cancellationToken).ConfigureAwait(false);
+        using var request = Request(HttpMethod.Post, $"invocation/{requestId}/response");
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Reports a handler failure; Step Functions matches Retry and Catch on <paramref name="errorType"/>.</summary>
-    public Task ErrorAsync(string requestId, string errorType, string message, CancellationToken cancellationToken) =>
-        PostErrorAsync($"invocation/{requestId}/error", errorType, message, cancellationToken);
+    /// <summary>
+    /// Reports a handler failure: Step Functions matches Retry and Catch on the error type; the body carries the
+    /// message and stack, the X-Ray header the same for the trace (the functions run with active tracing).
+    /// </summary>
+    public Task ErrorAsync(string requestId, RuntimeError error, CancellationToken cancellationToken) =>
+        PostErrorAsync($"invocation/{requestId}/error", error, cancellationToken);
 
     /// <summary>Reports that the function could not start; Lambda then fails the invocation without running it.</summary>
-    public Task InitErrorAsync(string errorType, string message, CancellationToken cancellationToken) =>
-        PostErrorAsync("init/error", errorType, message, cancellationToken);
+    public Task InitErrorAsync(RuntimeError error, CancellationToken cancellationToken) =>
+        PostErrorAsync("init/error", error, cancellationToken);
 
-    private async Task PostErrorAsync(string path, string errorType, string message, CancellationToken cancellationToken)
+    private async Task PostErrorAsync(string path, RuntimeError error, CancellationToken cancellationToken)
     {
-        using var body = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(body))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("errorMessage", message);
-            writer.WriteString("errorType", errorType);
-            writer.WriteStartArray("stackTrace");
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-        using var content = new StringContent(Encoding.UTF8.GetString(body.ToArray()), Encoding.UTF8, "application/json");
-        content.Headers.Add("Lambda-Runtime-Function-Error-Type", errorType);
-        using var response = await http.PostAsync(Url(path), content, cancellationToken).ConfigureAwait(false);
+        using var request = Request(HttpMethod.Post, path);
+        request.Content = new ByteArrayContent(error.ToBody());
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.Add("Lambda-Runtime-Function-Error-Type", error.ErrorType);
+        request.Headers.TryAddWithoutValidation("Lambda-Runtime-Function-XRay-Error-Cause", error.ToXRayCause());
+        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
+    }
+
+    private HttpRequestMessage Request(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, Url(path));
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        return request;
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>
