@@ -76,7 +76,10 @@ public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper o
         // Built for the architecture the template deploys it on.
         var architecture = (string?)TemplateDocument.Load().EffectiveFunctionProperty(functionId, "Architectures")?[0] ?? "x86_64";
         using var pe = new PEReader(File.OpenRead(Path.Combine(dir, $"{Assembly}.dll")));
-        Assert.Equal(architecture == "arm64" ? Machine.Arm64 : Machine.Amd64, pe.PEHeaders.CoffHeader.Machine);
+        // ReadyToRun: precompiled code (a managed native header) beside the IL, so a cold start JITs less. A ReadyToRun
+        // image for Linux records its machine XORed with 0x7B79 (the format's Linux marker), so it is read back that way.
+        Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{Assembly}.dll is not ReadyToRun");
+        Assert.Equal(architecture == "arm64" ? Machine.Arm64 : Machine.Amd64, (Machine)((ushort)pe.PEHeaders.CoffHeader.Machine ^ 0x7B79));
     }
 
     [Fact]
