@@ -58,8 +58,7 @@ public class OneEvaluationPathTests(DynaliteTables tables) : IClassFixture<Dynal
         var table = await tables.Server.CreateConfigTableAsync();
         using var client = tables.Server.Client();
         await new Aws.DynamoConfigStore(client, table).PutAsync(entries, rules, accessPoints);
-        var source = new Core.Stores.CachedConfigSource(new Aws.DynamoConfigStore(client, table), TimeProvider.System,
-            AuditConfig.DefaultMonitoredEvents, TimeSpan.FromMinutes(15));
+        var source = new Core.Stores.CachedConfigSource(new Aws.DynamoConfigStore(client, table), TimeProvider.System);
         var parse = new ParseEventStep(new HashSet<string>(AuditConfig.DefaultMonitoredEvents));
         var allowlist = new CheckAllowlistStep(source);
         var classify = new ClassifySensitivityStep(source);

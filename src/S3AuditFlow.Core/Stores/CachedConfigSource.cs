@@ -6,13 +6,11 @@ namespace S3AuditFlow.Core.Stores;
 /// The config for one bucket's events, from the global scope and that bucket's scope, each read once per cache
 /// period (default 60 s) so a burst of events costs a handful of reads. A refresh that fails throws: a stale or
 /// partial allowlist is never used to trust an access. A rule item that cannot be applied is kept in the config's
-/// <see cref="AuditConfig.UnusableRules"/>, so classifying with it throws until the item is fixed (rules fail closed).
+/// <see cref="JudgingConfig.UnusableRules"/>, so classifying with it throws until the item is fixed (rules fail closed).
 /// </summary>
 public sealed class CachedConfigSource(
     IConfigStore store,
     TimeProvider time,
-    IReadOnlyCollection<string> monitoredEvents,
-    TimeSpan dedupWindow,
     TimeSpan? cacheFor = null,
     Action<string>? warn = null)
 {
@@ -22,14 +20,14 @@ public sealed class CachedConfigSource(
     private readonly TimeSpan _period = cacheFor ?? DefaultCachePeriod;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (RuleSet Items, DateTimeOffset Until)> _scopes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (RuleSet Global, RuleSet[] Scopes, AuditConfig Config)> _configs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (RuleSet Global, RuleSet[] Scopes, JudgingConfig Config)> _configs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task<RuleSet>> _reading = new(StringComparer.Ordinal);
 
     /// <summary>Store reads made so far (for tests and logs).</summary>
     public int Reads { get; private set; }
 
     /// <summary>The compiled config that judges reads of <paramref name="bucket"/>.</summary>
-    public Task<AuditConfig> ForBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
+    public Task<JudgingConfig> ForBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
         ForBucketsAsync([bucket], cancellationToken);
 
     /// <summary>
@@ -37,7 +35,7 @@ public sealed class CachedConfigSource(
     /// destination bucket. Scan's config holds every scope; this one holds the ones that can matter to this access,
     /// so the Core classification sees the same rules for it as scan's does.
     /// </summary>
-    public Task<AuditConfig> ForAccessAsync(Events.S3Access access, CancellationToken cancellationToken = default) =>
+    public Task<JudgingConfig> ForAccessAsync(Events.S3Access access, CancellationToken cancellationToken = default) =>
         ForBucketsAsync(access.CopyDestination is { } destination && destination.Bucket != access.ReadObject.Bucket
             ? [access.ReadObject.Bucket, destination.Bucket]
             : [access.ReadObject.Bucket], cancellationToken);
@@ -50,7 +48,7 @@ public sealed class CachedConfigSource(
     public async Task<Events.S3Access> ResolveAsync(Events.S3Access access, CancellationToken cancellationToken = default) =>
         (await ForBucketsAsync([], cancellationToken).ConfigureAwait(false)).AccessPoints.Resolve(access);
 
-    private async Task<AuditConfig> ForBucketsAsync(string[] buckets, CancellationToken cancellationToken)
+    private async Task<JudgingConfig> ForBucketsAsync(string[] buckets, CancellationToken cancellationToken)
     {
         var global = await ScopeAsync(null, cancellationToken).ConfigureAwait(false);
         var scopes = new RuleSet[buckets.Length];
@@ -64,7 +62,7 @@ public sealed class CachedConfigSource(
                 && cached.Scopes.SequenceEqual(scopes, ReferenceEqualityComparer.Instance))
                 return cached.Config;
         }
-        var config = AuditConfig.CreateSkippingInvalid(scopes.Aggregate(global, (all, scope) => all.Concat(scope)), monitoredEvents, dedupWindow, warn);
+        var config = JudgingConfig.FromItems(scopes.Aggregate(global, (all, scope) => all.Concat(scope)), warn);
         lock (_lock)
             _configs[key] = (global, scopes, config);
         return config;
