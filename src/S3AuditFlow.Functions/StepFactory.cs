@@ -25,7 +25,7 @@ public static class StepFactory
     {
         var table = StepSettings.Required(settings.ConfigTable, "S3AUDIT_CONFIG_TABLE");
         var store = new DynamoConfigStore(target.CreateDynamoDb(), table, Warn);
-        return new CachedConfigSource(store, time, settings.MonitoredEvents, settings.DedupWindow, settings.CachePeriod, Warn);
+        return new CachedConfigSource(store, time, settings.CachePeriod, Warn);
     }
 
     private static void Warn(string message) => StepLog.Decision("config", null, "warning", message);

@@ -25,7 +25,7 @@ public class CachedConfigSourceTests(DynaliteFixture dynalite)
         var source = Source(store, time);
         var requests = new RequestCounter(client);
 
-        var configs = new List<AuditConfig>();
+        var configs = new List<JudgingConfig>();
         for (var i = 0; i < 100; i++)
         {
             configs.Add(await source.ForBucketAsync(TestData.Bucket));
@@ -138,7 +138,7 @@ public class CachedConfigSourceTests(DynaliteFixture dynalite)
         var warnings = new List<string>();
         var store = new DynamoConfigStore(client, table, warnings.Add);
         await store.PutAsync([TrustedRole, new(EntryKind.Source, "10.0.0.0/33")], []);
-        var source = new CachedConfigSource(store, new FakeTimeProvider(TestData.T0), AuditConfig.DefaultMonitoredEvents, AuditConfig.DefaultDedupWindow, warn: warnings.Add);
+        var source = new CachedConfigSource(store, new FakeTimeProvider(TestData.T0), warn: warnings.Add);
 
         var config = await source.ForBucketAsync(TestData.Bucket);
 
@@ -158,7 +158,7 @@ public class CachedConfigSourceTests(DynaliteFixture dynalite)
         {
             ["scope"] = new($"bucket#{TestData.Bucket}"), ["entry"] = new("rule#glob#**/*.pem"), ["level"] = new("Critical "),
         });
-        var source = new CachedConfigSource(store, new FakeTimeProvider(TestData.T0), AuditConfig.DefaultMonitoredEvents, AuditConfig.DefaultDedupWindow, warn: warnings.Add);
+        var source = new CachedConfigSource(store, new FakeTimeProvider(TestData.T0), warn: warnings.Add);
 
         var config = await source.ForBucketAsync(TestData.Bucket);
 
@@ -242,5 +242,5 @@ public class CachedConfigSourceTests(DynaliteFixture dynalite)
     }
 
     private static CachedConfigSource Source(IConfigStore store, TimeProvider time, TimeSpan? cacheFor = null) =>
-        new(store, time, AuditConfig.DefaultMonitoredEvents, AuditConfig.DefaultDedupWindow, cacheFor);
+        new(store, time, cacheFor);
 }

@@ -83,8 +83,7 @@ public class RetryBudgetTests
     {
         using var endpoint = FakeDynamoEndpoint.Start((_, _) => FakeDynamoEndpoint.Throttling());
         using var client = new AwsTarget(EndpointUrl: endpoint.Url).CreateDynamoDb();
-        var source = new CachedConfigSource(new DynamoConfigStore(client, Table), TimeProvider.System,
-            Core.Config.AuditConfig.DefaultMonitoredEvents, Core.Config.AuditConfig.DefaultDedupWindow);
+        var source = new CachedConfigSource(new DynamoConfigStore(client, Table), TimeProvider.System);
 
         await Assert.ThrowsAsync<StoreUnavailableException>(() => source.ForBucketAsync(TestData.Bucket));
 

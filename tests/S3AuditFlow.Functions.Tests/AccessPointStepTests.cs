@@ -45,7 +45,7 @@ public class AccessPointStepTests(DynaliteTables tables) : IClassFixture<Dynalit
         SensitivityRule[] rules = [new(RuleKind.Prefix, "payroll/", SensitivityLevel.Critical, "acme-finance")];
         AccessPointBucket[] accessPoints = mapped ? [new(AccessPoint, "acme-finance")] : [];
         await new Aws.DynamoConfigStore(client, table).PutAsync(entries, rules, accessPoints);
-        var source = new Core.Stores.CachedConfigSource(new Aws.DynamoConfigStore(client, table), TimeProvider.System, AuditConfig.DefaultMonitoredEvents, TimeSpan.FromMinutes(15));
+        var source = new Core.Stores.CachedConfigSource(new Aws.DynamoConfigStore(client, table), TimeProvider.System);
         var request = StepEvents.AccessRequest(await StepEvents.ParseAsync(Fixture(fixture)));
 
         var check = JsonSerializer.Deserialize(await new CheckAllowlistStep(source).HandleAsync(request, CancellationToken.None), StepJsonContext.Default.CheckAllowlistResult)!;

@@ -76,8 +76,7 @@ public class ClassifySensitivityStepTests(DynaliteTables tables) : IClassFixture
         {
             ["scope"] = new("global"), ["entry"] = new("rule#keyword#cardholder"), ["level"] = new("Critical "),
         });
-        var source = new Core.Stores.CachedConfigSource(new Aws.DynamoConfigStore(client, table), TimeProvider.System,
-            Core.Config.AuditConfig.DefaultMonitoredEvents, TimeSpan.FromMinutes(15));
+        var source = new Core.Stores.CachedConfigSource(new Aws.DynamoConfigStore(client, table), TimeProvider.System);
         var request = StepEvents.AccessRequest(await StepEvents.ParseAsync(StepEvents.Record("e1", "exports/cardholder.csv", role: "role_with_permissions", ip: "54.153.44.90")));
 
         var error = await Assert.ThrowsAsync<StepFailedException>(() => new ClassifySensitivityStep(source).HandleAsync(request, CancellationToken.None));

@@ -25,8 +25,7 @@ public sealed class DynaliteTables : IAsyncLifetime, IDisposable
 
     /// <summary>The cached config source a step gets in production, pointed at this server.</summary>
     public CachedConfigSource ConfigSource(DynaliteServer? server = null) =>
-        new(new DynamoConfigStore((server ?? Server).Client(), ConfigTable), TimeProvider.System,
-            Core.Config.AuditConfig.DefaultMonitoredEvents, TimeSpan.FromMinutes(15));
+        new(new DynamoConfigStore((server ?? Server).Client(), ConfigTable), TimeProvider.System);
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -65,19 +65,9 @@ public sealed class AuditConfig
     /// </summary>
     public static AuditConfig CreateSkippingInvalid(Stores.RuleSet items, IEnumerable<string> monitoredEvents, TimeSpan dedupWindow, Action<string>? warn)
     {
-        var allowlist = Allowlist.Build(items.Entries, out var badEntries);
-        foreach (var (entry, error) in badEntries)
-            warn?.Invoke($"skipped {entry.Describe()}: {error}");
-        var classifier = SensitivityClassifier.Build(items.Rules, out var badRules);
-        // A mapping that cannot be used leaves its access point judged without the bucket's rules: as a rule, it fails closed.
-        var accessPoints = AccessPointMap.Build(items.AccessPoints, out var badMappings);
-        var unusable = items.UnusableRules
-            .Concat(badRules.Select(b => $"rule {b.Rule.Describe()}{(b.Rule.Bucket is { } bucket ? $" (bucket {bucket})" : "")}: {b.Error}"))
-            .Concat(badMappings.Select(b => $"access point {b.Mapping.AccessPoint} → {b.Mapping.Bucket}: {b.Error}"))
-            .ToList();
-        foreach (var rule in unusable)
-            warn?.Invoke($"unusable rule, classification fails until it is fixed: {rule}");
-        return new AuditConfig(allowlist, classifier, new HashSet<string>(monitoredEvents, StringComparer.Ordinal), dedupWindow, unusableRules: unusable, accessPoints: accessPoints);
+        var judging = JudgingConfig.FromItems(items, warn);
+        return new AuditConfig(judging.Allowlist, judging.UncheckedClassifier, new HashSet<string>(monitoredEvents, StringComparer.Ordinal), dedupWindow,
+            unusableRules: judging.UnusableRules, accessPoints: judging.AccessPoints);
     }
 
     /// <summary>Builds a config, failing on the first invalid entry so nothing is half-applied.</summary>

@@ -16,7 +16,7 @@ public sealed record AlertCandidate(S3Access Access, Classification Classificati
         {
             var reasons = new List<string>(TrustReason.Split("; "))
             {
-                $"{Classification.Object} matches {Classification.Describe()}",
+                AccessEvaluator.MatchReason(Classification),
             };
             if (Access.Failed)
                 reasons.Add($"request failed ({Access.ErrorCode}): severity lowered one level");

@@ -123,7 +123,7 @@ public sealed class ScanEngine(AuditConfig config)
             return;
         }
 
-        Evaluation.Evaluation evaluation;
+        Evaluation.EvaluationResult evaluation;
         try
         {
             evaluation = _evaluator.Evaluate(record.Element);

@@ -6,13 +6,11 @@ namespace S3AuditFlow.Core.Stores;
 /// The config for one bucket's events, from the global scope and that bucket's scope, each read once per cache
 /// period (default 60 s) so a burst of events costs a handful of reads. A refresh that fails throws: a stale or
 /// partial allowlist is never used to trust an access. A rule item that cannot be applied is kept in the config's
-/// <see cref="AuditConfig.UnusableRules"/>, so classifying with it throws until the item is fixed (rules fail closed).
+/// <see cref="JudgingConfig.UnusableRules"/>, so classifying with it throws until the item is fixed (rules fail closed).
 /// </summary>
 public sealed class CachedConfigSource(
     IConfigStore store,
     TimeProvider time,
-    IReadOnlyCollection<string> monitoredEvents,
-    TimeSpan dedupWindow,
     TimeSpan? cacheFor = null,
     Action<string>? warn = null)
 {
@@ -22,40 +20,52 @@ public sealed class CachedConfigSource(
     private readonly TimeSpan _period = cacheFor ?? DefaultCachePeriod;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (RuleSet Items, DateTimeOffset Until)> _scopes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (RuleSet Global, RuleSet Bucket, AuditConfig Config)> _configs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (RuleSet Global, RuleSet[] Scopes, JudgingConfig Config)> _configs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task<RuleSet>> _reading = new(StringComparer.Ordinal);
 
     /// <summary>Store reads made so far (for tests and logs).</summary>
     public int Reads { get; private set; }
 
     /// <summary>The compiled config that judges reads of <paramref name="bucket"/>.</summary>
-    public async Task<AuditConfig> ForBucketAsync(string bucket, CancellationToken cancellationToken = default)
-    {
-        var global = await ScopeAsync(null, cancellationToken).ConfigureAwait(false);
-        var scoped = await ScopeAsync(bucket, cancellationToken).ConfigureAwait(false);
-        lock (_lock)
-        {
-            if (_configs.TryGetValue(bucket, out var cached) && ReferenceEquals(cached.Global, global) && ReferenceEquals(cached.Bucket, scoped))
-                return cached.Config;
-        }
-        var config = AuditConfig.CreateSkippingInvalid(global.Concat(scoped), monitoredEvents, dedupWindow, warn);
-        lock (_lock)
-            _configs[bucket] = (global, scoped, config);
-        return config;
-    }
+    public Task<JudgingConfig> ForBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
+        ForBucketsAsync([bucket], cancellationToken);
+
+    /// <summary>
+    /// The compiled config holding every scope <paramref name="access"/> touches: global, the bucket read and a copy's
+    /// destination bucket. Scan's config holds every scope; this one holds the ones that can matter to this access,
+    /// so the Core classification sees the same rules for it as scan's does.
+    /// </summary>
+    public Task<JudgingConfig> ForAccessAsync(Events.S3Access access, CancellationToken cancellationToken = default) =>
+        ForBucketsAsync(access.CopyDestination is { } destination && destination.Bucket != access.ReadObject.Bucket
+            ? [access.ReadObject.Bucket, destination.Bucket]
+            : [access.ReadObject.Bucket], cancellationToken);
 
     /// <summary>
     /// The access as the steps judge it: a copy through an access point mapped by a global `accesspoint#` item reads
-    /// from the bucket behind it (as scan does with `accessPoints`); any other access unchanged.
+    /// from the bucket behind it; any other access unchanged. The same <see cref="AccessPointMap.Resolve"/> scan uses,
+    /// over the global scope (where mappings live).
     /// </summary>
-    public async Task<Events.S3Access> ResolveAsync(Events.S3Access access, CancellationToken cancellationToken = default)
+    public async Task<Events.S3Access> ResolveAsync(Events.S3Access access, CancellationToken cancellationToken = default) =>
+        (await ForBucketsAsync([], cancellationToken).ConfigureAwait(false)).AccessPoints.Resolve(access);
+
+    private async Task<JudgingConfig> ForBucketsAsync(string[] buckets, CancellationToken cancellationToken)
     {
-        if (access.CopySource is not { } source || !Events.CopySource.IsAccessPointArn(source.Bucket))
-            return access;
         var global = await ScopeAsync(null, cancellationToken).ConfigureAwait(false);
-        var mapped = global.AccessPoints.Where(m => m.AccessPoint == source.Bucket).Select(m => m.Bucket).Distinct(StringComparer.Ordinal).ToList();
-        // An unusable mapping is reported by ForBucketAsync (as an unusable rule); here only a clear one applies.
-        return mapped.Count == 1 && BucketName.IsValid(mapped[0]) ? access with { CopySource = source with { Bucket = mapped[0] } } : access;
+        var scopes = new RuleSet[buckets.Length];
+        for (var i = 0; i < buckets.Length; i++)
+            scopes[i] = await ScopeAsync(buckets[i], cancellationToken).ConfigureAwait(false);
+        // Unit separator: it appears in no bucket name or access point ARN, so two bucket lists never share a key.
+        var key = string.Join('\u001f', buckets);
+        lock (_lock)
+        {
+            if (_configs.TryGetValue(key, out var cached) && ReferenceEquals(cached.Global, global)
+                && cached.Scopes.SequenceEqual(scopes, ReferenceEqualityComparer.Instance))
+                return cached.Config;
+        }
+        var config = JudgingConfig.FromItems(scopes.Aggregate(global, (all, scope) => all.Concat(scope)), warn);
+        lock (_lock)
+            _configs[key] = (global, scopes, config);
+        return config;
     }
 
     /// <summary>

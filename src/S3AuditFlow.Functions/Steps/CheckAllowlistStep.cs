@@ -1,9 +1,10 @@
 using System.Text.Json;
+using S3AuditFlow.Core.Evaluation;
 using S3AuditFlow.Core.Stores;
 
 namespace S3AuditFlow.Functions.Steps;
 
-/// <summary>Check Allowlist: the DynamoDB allowlist (cached) → trusted or not, with reasons. A store failure fails the step: nothing fails open.</summary>
+/// <summary>Check Allowlist: the DynamoDB allowlist (cached) → trusted or not, with reasons, by scan's <see cref="AccessEvaluator.Trust"/>. A store failure fails the step: nothing fails open.</summary>
 public sealed class CheckAllowlistStep(CachedConfigSource config) : IStep
 {
     /// <inheritdoc />
@@ -18,7 +19,8 @@ public sealed class CheckAllowlistStep(CachedConfigSource config) : IStep
         {
             // A copy through a mapped access point is judged by the bucket behind it, as scan judges it.
             var judged = await config.ResolveAsync(access, cancellationToken).ConfigureAwait(false);
-            var decision = (await config.ForBucketAsync(judged.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Allowlist.Check(judged);
+            // Scan's own trust check; only the read bucket's entries (and global ones) can trust a read.
+            var decision = AccessEvaluator.Trust(judged, (await config.ForBucketAsync(judged.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Allowlist);
             result = new CheckAllowlistResult(decision.Trusted, decision.Reason);
         }
         catch (StoreUnavailableException e)

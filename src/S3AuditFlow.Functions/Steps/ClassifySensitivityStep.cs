@@ -1,10 +1,11 @@
 using System.Text.Json;
 using S3AuditFlow.Core.Config;
+using S3AuditFlow.Core.Evaluation;
 using S3AuditFlow.Core.Stores;
 
 namespace S3AuditFlow.Functions.Steps;
 
-/// <summary>Classify Sensitivity: the rules (cached from DynamoDB) → level and matched rule, or not sensitive.</summary>
+/// <summary>Classify Sensitivity: the rules (cached from DynamoDB) → level and matched rule, or not sensitive, by scan's <see cref="AccessEvaluator.Classify"/>.</summary>
 public sealed class ClassifySensitivityStep(CachedConfigSource config) : IStep
 {
     /// <inheritdoc />
@@ -19,15 +20,10 @@ public sealed class ClassifySensitivityStep(CachedConfigSource config) : IStep
         {
             // A copy through a mapped access point is classified by the bucket behind it, as scan classifies it.
             var judged = await config.ResolveAsync(access, cancellationToken).ConfigureAwait(false);
-            var classification = (await config.ForBucketAsync(judged.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Classifier.Classify(judged.ReadObject);
-            // A copy's destination is judged by its own bucket's rules, as scan (which loads every scope) does.
-            if (judged.CopyDestination is { } destination
-                && (await config.ForBucketAsync(destination.Bucket, cancellationToken).ConfigureAwait(false)).Classifier.Classify(destination) is { } other
-                && (classification is null || other.Level > classification.Level))
-                classification = other;
-            result = classification is null
-                ? new ClassifySensitivityResult(false, $"no sensitivity rule matches {judged.ReadObject}", null)
-                : new ClassifySensitivityResult(true, $"{classification.Object} matches {classification.Describe()}", classification);
+            // Scan's own classification, with the rules of every bucket the access touches (a copy's destination is
+            // judged by its own bucket's rules), so the verdict and reason are scan's.
+            var outcome = AccessEvaluator.Classify(judged, (await config.ForAccessAsync(judged, cancellationToken).ConfigureAwait(false)).Classifier);
+            result = new ClassifySensitivityResult(outcome.Sensitive, outcome.Reason, outcome.Classification);
         }
         catch (Exception e) when (e is StoreUnavailableException or UnusableRuleException)
         {

@@ -13,7 +13,7 @@ public class AccessEvaluatorTests
         [new AllowlistEntry(EntryKind.Source, "54.177.149.226"), new AllowlistEntry(EntryKind.Principal, "etl")],
         [new SensitivityRule(RuleKind.Keyword, "cardholder", SensitivityLevel.Critical), new SensitivityRule(RuleKind.Prefix, "logs/", SensitivityLevel.Low)]));
 
-    private Core.Evaluation.Evaluation Evaluate(string fixture) => _evaluator.Evaluate(Fixtures.Element(fixture));
+    private EvaluationResult Evaluate(string fixture) => _evaluator.Evaluate(Fixtures.Element(fixture));
 
     [Fact]
     public void TrustedAccessIsAllowlistedEvenWhenSensitive()
@@ -21,7 +21,7 @@ public class AccessEvaluatorTests
         var evaluation = Evaluate("record-GetObject-assumed-role.json");
 
         Assert.Equal(
-            new Core.Evaluation.Evaluation(Verdict.Allowlisted, "principal role/etl and source 54.177.149.226 allowlisted", "a3d9e1f0-52b7-4c8e-8f16-7b0c9d2e4a35", null),
+            new EvaluationResult(Verdict.Allowlisted, "principal role/etl and source 54.177.149.226 allowlisted", "a3d9e1f0-52b7-4c8e-8f16-7b0c9d2e4a35", null),
             evaluation);
     }
 
