@@ -5,7 +5,8 @@ using S3AuditFlow.Core.Tests.Support;
 
 namespace S3AuditFlow.Core.Tests.Input;
 
-public class ScanInputTests
+/// <summary>How scan inputs are expanded and opened: folders, links, stdin, gzip by content, truncated or corrupt gzip.</summary>
+public class ScanInputOpeningTests
 {
     private static string Lines(int from, int count) =>
         string.Concat(Enumerable.Range(from, count).Select(i => $$"""{"eventID":"e{{i}}","pad":"{{i * 7919 % 104729:x8}}"}""" + "\n"));
