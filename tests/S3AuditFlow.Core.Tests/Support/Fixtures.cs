@@ -5,7 +5,7 @@ using S3AuditFlow.Core.Events;
 
 namespace S3AuditFlow.Core.Tests.Support;
 
-/// <summary>Fixture files, read from the copy beside the test assembly (tests/fixtures/**), never from ../shared.</summary>
+/// <summary>Fixture files, read from the copy beside the test assembly (tests/fixtures/**), never from outside the repository.</summary>
 internal static class Fixtures
 {
     public static string Root { get; } = Path.Combine(AppContext.BaseDirectory, "fixtures");
