@@ -34,8 +34,12 @@ public sealed class WorkflowAtVolumeTests
     private static List<(string Name, JsonNode Input)> Harvest(int objects, string prefix = "harvest") =>
         [.. Enumerable.Range(0, objects).Select(i => ($"{prefix}-{i:D4}", (JsonNode)Read($"{prefix}-{i:D4}", $"cardholder/{i:D4}.csv", Start + TimeSpan.FromSeconds(i / 2))))];
 
-    private static JsonElement Json(JsonElement parameters) =>
-        JsonDocument.Parse(parameters.GetProperty("Message").GetString()![parameters.GetProperty("Message").GetString()!.IndexOf("\n{", StringComparison.Ordinal)..]).RootElement;
+    /// <summary>The JSON that ends a published message (after its readable text).</summary>
+    private static JsonElement Json(JsonElement parameters)
+    {
+        var message = parameters.GetProperty("Message").GetString()!;
+        return JsonDocument.Parse(message[message.IndexOf("\n{", StringComparison.Ordinal)..]).RootElement;
+    }
 
     [Fact]
     public async Task A_harvest_of_1200_objects_publishes_10_alerts_and_harvest_notifications_at_100_and_1000_exactly_as_scan_decides()

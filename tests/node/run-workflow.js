@@ -100,6 +100,7 @@ function runtimeApi(stateName) {
 function awsJson(endpoint, service, target, body) {
   const url = new URL(endpoint);
   const payload = JSON.stringify(body);
+  const prefix = service === 'sqs' ? 'SQS' : 'DynamoDB';
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: url.hostname, port: url.port, path: '/', method: 'POST',
@@ -119,12 +120,12 @@ function awsJson(endpoint, service, target, body) {
         const parsed = text ? JSON.parse(text) : {};
         if (res.statusCode === 200) return resolve(parsed);
         const error = new Error(parsed.message || parsed.Message || text);
-        error.name = `${service === 'sqs' ? 'SQS' : 'DynamoDB'}.${String(parsed.__type || 'ServiceException').split('#').pop()}`;
+        error.name = `${prefix}.${String(parsed.__type || 'ServiceException').split('#').pop()}`;
         reject(error);
       });
     });
     // A server that is down fails the task as the service would (States.TaskFailed matches it).
-    req.on('error', (e) => { const error = new Error(e.message); error.name = `${service === 'sqs' ? 'SQS' : 'DynamoDB'}.ServiceUnavailable`; reject(error); });
+    req.on('error', (e) => { const error = new Error(e.message); error.name = `${prefix}.ServiceUnavailable`; reject(error); });
     req.end(payload);
   });
 }

@@ -23,9 +23,12 @@ public sealed class DeduplicateAlertStep(IDedupStore store) : IStep
         try
         {
             var decision = await store.RecordAsync(candidate, request.ExecutionId, cancellationToken).ConfigureAwait(false);
-            var harvest = decision.Harvest is { } notice ? HarvestMessage.Compose(notice) : null;
-            if (decision.Harvest is { } crossed)
-                logged = $"; harvest {crossed.HarvestId} reached {crossed.Threshold} objects";
+            HarvestMessage? harvest = null;
+            if (decision.Harvest is { } notice)
+            {
+                harvest = HarvestMessage.Compose(notice);
+                logged = $"; harvest {notice.HarvestId} reached {notice.Threshold} objects";
+            }
             result = decision.IsFirst
                 ? new DeduplicateAlertResult(false, candidate.Reason, null, AlertMessage.Compose(candidate), harvest)
                 : new DeduplicateAlertResult(true, decision.Reason, decision.RepeatsEventId, null, harvest);
