@@ -257,12 +257,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         await store.RecordAsync(Object(0, "a"), "execution-a");
         await store.RecordAsync(Object(1, "b"), "execution-b");
         // As if the first attempt of b died after its burst write: no decision on its event item.
-        await _client.UpdateItemAsync(new UpdateItemRequest
-        {
-            TableName = table,
-            Key = new() { ["id"] = new() { S = "event#b" } },
-            UpdateExpression = "REMOVE decision, alertId, reason",
-        });
+        await _client.ForgetDecisionAsync(table, "b");
 
         var retry = await store.RecordAsync(Object(1, "b"), "execution-b");
 
@@ -281,12 +276,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         await _client.PutItemAsync(new PutItemRequest
         {
             TableName = table,
-            Item = new()
-            {
-                ["id"] = new() { S = "event#event-1" },
-                ["executionId"] = new() { S = "execution-1" },
-                ["claimedAt"] = new() { N = TestData.T0.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
-            },
+            Item = DedupItems.EventItem("event-1", "execution-1", "claimed", TestData.T0),
         });
 
         Assert.False((await store.RecordAsync(TestData.Candidate(TestData.Access("event-1")), "execution-2")).IsFirst);
@@ -387,12 +377,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         await _client.PutItemAsync(new PutItemRequest
         {
             TableName = table,
-            Item = new()
-            {
-                ["id"] = new() { S = "event#event-1" },
-                ["executionId"] = new() { S = "execution-1" },
-                ["claimedAt"] = new() { N = DedupItems.Millis(TestData.T0.AddYears(100)) },
-            },
+            Item = DedupItems.EventItem("event-1", "execution-1", "claimed", TestData.T0.AddYears(100)),
         });
 
         var decision = await store.RecordAsync(TestData.Candidate(TestData.Access("event-1")), "execution-2");
@@ -425,7 +410,7 @@ public sealed class DynamoDedupStoreTests(DynaliteFixture dynalite) : IDisposabl
         await _client.PutItemAsync(new PutItemRequest
         {
             TableName = table,
-            Item = new() { ["id"] = new() { S = "event#event-1" }, ["executionId"] = new() { S = "execution-1" }, ["released"] = new() { BOOL = true } },
+            Item = DedupItems.EventItem("event-1", "execution-1", "released", TestData.T0),
         });
 
         var decision = await store.RecordAsync(candidate, "execution-2");

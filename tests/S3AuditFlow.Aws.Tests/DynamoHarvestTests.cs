@@ -167,7 +167,7 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
         await store.RecordAsync(Object(0, "a"), "execution-a");
         var crossing = await store.RecordAsync(Object(1, "b", TimeSpan.FromMinutes(1)), "execution-b");
         Assert.Equal(2L, crossing.Harvest?.Threshold);
-        await ForgetDecisionAsync(table, "b");
+        await _client.ForgetDecisionAsync(table, "b");
 
         var retry = await store.RecordAsync(Object(1, "b", TimeSpan.FromMinutes(1)), "execution-b");
 
@@ -198,13 +198,6 @@ public sealed class DynamoHarvestTests(DynaliteFixture dynalite) : IDisposable
     private static (string?, string?) Harvest(Dictionary<string, AttributeValue>? item) => (item?["harvestId"].S, item?["objects"].N);
 
     /// <summary>As if the attempt had died after its dedup writes, before storing its decision on the event item.</summary>
-    private Task ForgetDecisionAsync(string table, string eventId) => _client.UpdateItemAsync(new UpdateItemRequest
-    {
-        TableName = table,
-        Key = new() { ["id"] = new() { S = "event#" + eventId } },
-        UpdateExpression = "REMOVE decision, alertId, reason, harvest",
-    });
-
     [Fact]
     public async Task An_attempt_that_fails_after_counting_takes_its_object_off_the_harvest_so_the_redrive_counts_it_once()
     {

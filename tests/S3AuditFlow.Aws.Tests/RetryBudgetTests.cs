@@ -71,7 +71,7 @@ public class RetryBudgetTests
 
         Assert.Equal(Budget, endpoint.Count("PutItem"));
         // Released by an update (the function's policy grants no DeleteItem), so the claim can be taken again.
-        var release = Assert.Single(endpoint.Requests, r => r.Operation == "UpdateItem" && r.Body.Contains("SET released = :true", StringComparison.Ordinal));
+        var release = Assert.Single(endpoint.Requests, r => r.Operation == "UpdateItem" && r.Body.Contains("SET #status = :released", StringComparison.Ordinal));
         Assert.Contains("\"event#event-1\"", release.Body, StringComparison.Ordinal);
         // Its own access item's window is ended too, so later reads are not counted on an alert never published.
         var expire = Assert.Single(endpoint.Requests, r => r.Operation == "UpdateItem" && r.Body.Contains("SET expiresAt = :zero", StringComparison.Ordinal));

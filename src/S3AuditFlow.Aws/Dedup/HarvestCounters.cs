@@ -1,33 +1,46 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using S3AuditFlow.Core.Dedup;
 using S3AuditFlow.Core.Evaluation;
 using S3AuditFlow.Core.Harvest;
 using S3AuditFlow.Core.Sensitivity;
-using S3AuditFlow.Core.Stores;
+using static S3AuditFlow.Aws.Dedup.DedupValues;
 
-namespace S3AuditFlow.Aws;
+namespace S3AuditFlow.Aws.Dedup;
+
+/// <summary>The harvest one attempt counted its object on, so a failure later in the attempt can take it off again.</summary>
+internal sealed class HarvestCounted
+{
+    public string? HarvestId { get; set; }
+
+    public long Bytes { get; set; }
+}
 
 /// <summary>
 /// The harvest item (<c>harvest#SHA256</c> of the burst key), counted by every new object of a burst exactly where
 /// <see cref="Core.Dedup.InMemoryDeduplicator"/> counts it, so scan and AWS raise the same notices. It slides: a read
 /// less than a window after the harvest's last read continues it, so a slow harvest stays one harvest. It holds
 /// totals only (objects, bytes, first/last time, the set of sensitivity names, the first keys), never one entry per
-/// event: a harvest can reach 100,000 objects. Each threshold is won by one conditional write (<c>harvestLevel</c>,
-/// <c>harvestBy</c>); the winner notifies.
+/// event: a harvest can reach 100,000 objects. Its life:
+/// <code>
+/// state       when                                  a new object (event E) of the burst
+/// (none)      never seen, ended or hand-broken      starts one: harvestId = E, objects = 1
+/// live        expiresAt &gt; event time               objects + 1 (and lastTime, expiresAt moved when E is the latest)
+/// notified    live, harvestLevel = T, harvestBy = W  as live; E notifies threshold T' &gt; T if its conditional write of
+///                                                   harvestLevel = T' wins (exactly one writer does)
+/// </code>
 /// </summary>
-public sealed partial class DynamoDedupStore
+internal sealed class HarvestCounters(DedupTable table, HarvestPolicy policy)
 {
     /// <summary>The item id of a harvest: one per burst key, reused by the next harvest once this one ends.</summary>
-    public static string HarvestItemId(AlertCandidate candidate) => "harvest#" + Hash(candidate.BurstKey);
+    public static string ItemId(AlertCandidate candidate) => "harvest#" + Hash(candidate.BurstKey);
 
-    private bool Harvesting => _harvest.Thresholds.Count > 0;
+    private bool Harvesting => policy.Thresholds.Count > 0;
 
     /// <summary>
     /// Counts a new object on its harvest and returns the notice this event must send: a threshold it won, or one it
     /// had won in an attempt that died before storing its decision (<c>harvestBy</c> = this event).
     /// </summary>
-    private async Task<HarvestNotice?> CountHarvestAsync(AlertCandidate candidate, HarvestCounted attempt, CancellationToken cancellationToken)
+    public async Task<HarvestNotice?> CountAsync(AlertCandidate candidate, HarvestCounted attempt, CancellationToken cancellationToken)
     {
         if (!Harvesting)
             return null;
@@ -35,8 +48,8 @@ public sealed partial class DynamoDedupStore
         attempt.HarvestId = snapshot.Counts.HarvestId;
         attempt.Bytes = Math.Max(0, candidate.Access.BytesTransferredOut ?? 0);
         var self = candidate.Access.EventId;
-        if (_harvest.Crossed(snapshot.Counts.Objects, snapshot.Level) is { } threshold
-            && await WinCrossingAsync(HarvestItemId(candidate), snapshot.Counts.HarvestId, threshold, self, cancellationToken).ConfigureAwait(false))
+        if (policy.Crossed(snapshot.Counts.Objects, snapshot.Level) is { } threshold
+            && await WinCrossingAsync(ItemId(candidate), snapshot.Counts.HarvestId, threshold, self, cancellationToken).ConfigureAwait(false))
             return snapshot.Notice(threshold);
         return snapshot.By == self && snapshot.Level > 0 ? snapshot.Notice(snapshot.Level) : null;
     }
@@ -45,23 +58,37 @@ public sealed partial class DynamoDedupStore
     /// A retry that does not count again (its suppressed object is already a repeat on its access item) still re-emits
     /// a threshold its earlier attempt won. A conditional write, not a read: the function may only write the table.
     /// </summary>
-    private async Task<HarvestNotice?> OwnHarvestNoticeAsync(AlertCandidate candidate, CancellationToken cancellationToken)
+    public async Task<HarvestNotice?> OwnNoticeAsync(AlertCandidate candidate, CancellationToken cancellationToken)
     {
         if (!Harvesting)
             return null;
         var mine = new UpdateItemRequest
         {
-            TableName = table,
-            Key = Key(HarvestItemId(candidate)),
+            Key = Key(ItemId(candidate)),
             UpdateExpression = "SET checkedAt = :now",
             ConditionExpression = "harvestBy = :self AND attribute_exists(harvestLevel)",
             ExpressionAttributeValues = new() { [":now"] = N(Millis(candidate.Access.EventTime)), [":self"] = S(candidate.Access.EventId) },
             ReturnValues = ReturnValue.ALL_NEW,
         };
-        if (await ConditionalAsync(() => client.UpdateItemAsync(mine, cancellationToken)).ConfigureAwait(false) is not { } won)
+        if (await table.TryUpdateAsync(mine, cancellationToken).ConfigureAwait(false) is not { Applied: true } won)
             return null;
-        var snapshot = Snapshot(won.Attributes, HarvestItemId(candidate));
+        var snapshot = Snapshot(won.Attributes, ItemId(candidate));
         return snapshot.Notice(snapshot.Level);
+    }
+
+    /// <summary>Takes the attempt's object off the harvest it was counted on (a re-drive counts it again); none when it counted none.</summary>
+    public static IEnumerable<UpdateItemRequest> Uncount(AlertCandidate candidate, HarvestCounted attempt)
+    {
+        if (attempt.HarvestId is not { } harvestId)
+            yield break;
+        yield return new UpdateItemRequest
+        {
+            Key = Key(ItemId(candidate)),
+            UpdateExpression = "ADD objects :minusOne, #bytes :minusBytes",
+            ConditionExpression = "harvestId = :harvest",
+            ExpressionAttributeNames = new() { ["#bytes"] = "bytes" },
+            ExpressionAttributeValues = new() { [":minusOne"] = N(-1), [":minusBytes"] = N(-attempt.Bytes), [":harvest"] = S(harvestId) },
+        };
     }
 
     /// <summary>
@@ -72,23 +99,22 @@ public sealed partial class DynamoDedupStore
     private async Task<HarvestSnapshot> CountOnHarvestAsync(AlertCandidate candidate, CancellationToken cancellationToken)
     {
         var access = candidate.Access;
-        var id = HarvestItemId(candidate);
+        var id = ItemId(candidate);
         var now = N(Millis(access.EventTime));
         var level = candidate.Classification.Level.Name();
         var bytes = N(Math.Max(0, access.BytesTransferredOut ?? 0));
-        for (var race = 0; ; race++)
+        for (var race = 0; race <= DedupTable.MaxRaces; race++)
         {
-            var inOrder = HarvestCount(id, "ADD objects :one, #bytes :bytes, levels :levels SET lastTime = :now, expiresAt = :until, #ttl = :ttl",
+            var inOrder = Count(id, "ADD objects :one, #bytes :bytes, levels :levels SET lastTime = :now, expiresAt = :until, #ttl = :ttl",
                 "attribute_exists(harvestId) AND expiresAt > :now AND lastTime <= :now", now, bytes, level);
             inOrder.ExpressionAttributeNames["#ttl"] = DynamoTables.TtlAttribute;
-            inOrder.ExpressionAttributeValues[":until"] = N(Millis(WindowEnd.After(access.EventTime, window)));
-            inOrder.ExpressionAttributeValues[":ttl"] = Ttl(access.EventTime);
-            if (await ConditionalAsync(() => client.UpdateItemAsync(inOrder, cancellationToken)).ConfigureAwait(false) is { } continued)
+            inOrder.ExpressionAttributeValues[":until"] = table.WindowEndOf(access.EventTime);
+            inOrder.ExpressionAttributeValues[":ttl"] = table.Ttl(access.EventTime);
+            if (await table.TryUpdateAsync(inOrder, cancellationToken).ConfigureAwait(false) is { Applied: true } continued)
                 return await AddSampleKeyAsync(id, Snapshot(continued.Attributes, id), access.ReadObject.Key, cancellationToken).ConfigureAwait(false);
 
-            var earlier = HarvestCount(id, "ADD objects :one, #bytes :bytes, levels :levels",
-                "attribute_exists(harvestId) AND expiresAt > :now", now, bytes, level);
-            if (await ConditionalAsync(() => client.UpdateItemAsync(earlier, cancellationToken)).ConfigureAwait(false) is { } counted)
+            var earlier = Count(id, "ADD objects :one, #bytes :bytes, levels :levels", "attribute_exists(harvestId) AND expiresAt > :now", now, bytes, level);
+            if (await table.TryUpdateAsync(earlier, cancellationToken).ConfigureAwait(false) is { Applied: true } counted)
             {
                 var snapshot = Snapshot(counted.Attributes, id);
                 if (access.EventTime < snapshot.Counts.FirstTime)
@@ -96,18 +122,16 @@ public sealed partial class DynamoDedupStore
                 return await AddSampleKeyAsync(id, snapshot, access.ReadObject.Key, cancellationToken).ConfigureAwait(false);
             }
 
-            var start = StartHarvest(candidate, id, now, bytes, level);
-            if (await ConditionalAsync(() => client.PutItemAsync(start, cancellationToken)).ConfigureAwait(false) is not null)
+            var start = Start(candidate, id, now, bytes, level);
+            if (await table.TryPutAsync(start, cancellationToken).ConfigureAwait(false))
                 return Snapshot(start.Item, id);
-            if (race >= MaxRaces)
-                throw new StoreUnavailableException($"writing to {table}: harvest item {id} keeps failing every condition");
             // Another writer started the harvest between our writes: count on it.
         }
+        throw table.KeepsFailing($"harvest item {id} keeps failing every condition");
     }
 
-    private UpdateItemRequest HarvestCount(string id, string update, string condition, AttributeValue now, AttributeValue bytes, string level) => new()
+    private static UpdateItemRequest Count(string id, string update, string condition, AttributeValue now, AttributeValue bytes, string level) => new()
     {
-        TableName = table,
         Key = Key(id),
         UpdateExpression = update,
         ConditionExpression = condition,
@@ -116,14 +140,14 @@ public sealed partial class DynamoDedupStore
         {
             [":one"] = N(1),
             [":bytes"] = bytes,
-            [":levels"] = new AttributeValue { SS = [level] },
+            [":levels"] = Set(level),
             [":now"] = now,
         },
         ReturnValues = ReturnValue.ALL_NEW,
     };
 
     /// <summary>A new harvest whose first object is this event; its event ID names the harvest.</summary>
-    private PutItemRequest StartHarvest(AlertCandidate candidate, string id, AttributeValue now, AttributeValue bytes, string level)
+    private PutItemRequest Start(AlertCandidate candidate, string id, AttributeValue now, AttributeValue bytes, string level)
     {
         var access = candidate.Access;
         var item = new Dictionary<string, AttributeValue>
@@ -136,24 +160,15 @@ public sealed partial class DynamoDedupStore
             ["outcome"] = S(access.Failed ? "failed" : "succeeded"),
             ["objects"] = N(1),
             ["bytes"] = bytes,
-            ["levels"] = new AttributeValue { SS = [level] },
+            ["levels"] = Set(level),
             ["sampleKeys"] = new AttributeValue { L = [S(access.ReadObject.Key)] },
             ["firstTime"] = now,
             ["lastTime"] = now,
-            ["expiresAt"] = N(Millis(WindowEnd.After(access.EventTime, window))),
-            [DynamoTables.TtlAttribute] = Ttl(access.EventTime),
+            ["expiresAt"] = table.WindowEndOf(access.EventTime),
+            [DynamoTables.TtlAttribute] = table.Ttl(access.EventTime),
         };
-        if (access.Principal.Arn is { } arn)
-            item["principalArn"] = S(arn);
-        return new PutItemRequest
-        {
-            TableName = table,
-            Item = item,
-            // Items missing harvestId or expiresAt (edited by hand) must not block counting forever.
-            ConditionExpression = "attribute_not_exists(#id) OR attribute_not_exists(harvestId) OR attribute_not_exists(expiresAt) OR expiresAt <= :now",
-            ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
-            ExpressionAttributeValues = new() { [":now"] = now },
-        };
+        WithPrincipalArn(item, access);
+        return DedupTable.PutUnlessLive(item, "harvestId", now);
     }
 
     /// <summary>The first distinct keys read, best effort: appended only while fewer than the sample size are held.</summary>
@@ -163,7 +178,6 @@ public sealed partial class DynamoDedupStore
             return snapshot;
         var append = new UpdateItemRequest
         {
-            TableName = table,
             Key = Key(id),
             UpdateExpression = "SET sampleKeys = list_append(sampleKeys, :key)",
             // Distinct keys: a re-driven attempt must not list its object twice.
@@ -176,9 +190,9 @@ public sealed partial class DynamoDedupStore
                 [":max"] = N(HarvestNotice.MaxSampleKeys),
             },
         };
-        return await ConditionalAsync(() => client.UpdateItemAsync(append, cancellationToken)).ConfigureAwait(false) is null
-            ? snapshot
-            : snapshot with { Counts = snapshot.Counts with { SampleKeys = [.. snapshot.Counts.SampleKeys, key] } };
+        return (await table.TryUpdateAsync(append, cancellationToken).ConfigureAwait(false)).Applied
+            ? snapshot with { Counts = snapshot.Counts with { SampleKeys = [.. snapshot.Counts.SampleKeys, key] } }
+            : snapshot;
     }
 
     /// <summary>An out-of-order read earlier than the harvest's first: firstTime becomes the minimum.</summary>
@@ -186,13 +200,12 @@ public sealed partial class DynamoDedupStore
     {
         var lower = new UpdateItemRequest
         {
-            TableName = table,
             Key = Key(id),
             UpdateExpression = "SET firstTime = :time",
             ConditionExpression = "harvestId = :harvest AND firstTime > :time",
             ExpressionAttributeValues = new() { [":time"] = N(Millis(time)), [":harvest"] = S(snapshot.Counts.HarvestId) },
         };
-        await ConditionalAsync(() => client.UpdateItemAsync(lower, cancellationToken)).ConfigureAwait(false);
+        await table.TryUpdateAsync(lower, cancellationToken).ConfigureAwait(false);
         return snapshot with { Counts = snapshot.Counts with { FirstTime = time } };
     }
 
@@ -205,91 +218,32 @@ public sealed partial class DynamoDedupStore
     {
         var win = new UpdateItemRequest
         {
-            TableName = table,
             Key = Key(id),
             UpdateExpression = "SET harvestLevel = :threshold, harvestBy = :self",
             ConditionExpression = "harvestId = :harvest AND (attribute_not_exists(harvestLevel) OR harvestLevel < :threshold)",
             ExpressionAttributeValues = new() { [":threshold"] = N(threshold), [":self"] = S(self), [":harvest"] = S(harvestId) },
         };
-        return await ConditionalAsync(() => client.UpdateItemAsync(win, cancellationToken)).ConfigureAwait(false) is not null;
+        return (await table.TryUpdateAsync(win, cancellationToken).ConfigureAwait(false)).Applied;
     }
 
     private HarvestSnapshot Snapshot(Dictionary<string, AttributeValue> item, string id)
     {
-        var highest = default(SensitivityLevel);
-        if (item.TryGetValue("levels", out var levels) && levels.SS is { } names)
-        {
-            foreach (var name in names)
-            {
-                if (SensitivityLevels.TryParse(name, out var level) && level > highest)
-                    highest = level;
-            }
-        }
         var counts = new HarvestNotice(
-            Required(item, "harvestId", id),
+            table.Required(item, "harvestId", id),
             0,
-            Required(item, "principal", id),
+            table.Required(item, "principal", id),
             Text(item, "principalArn"),
-            Required(item, "source", id),
-            Required(item, "bucket", id),
-            Required(item, "outcome", id),
+            table.Required(item, "source", id),
+            table.Required(item, "bucket", id),
+            table.Required(item, "outcome", id),
             Number(item, "objects"),
             Number(item, "bytes"),
             DateTimeOffset.FromUnixTimeMilliseconds(Number(item, "firstTime")),
             DateTimeOffset.FromUnixTimeMilliseconds(Number(item, "lastTime")),
-            highest,
-            item.TryGetValue("sampleKeys", out var keys) && keys.L is { } list ? [.. list.Select(k => k.S).OfType<string>()] : []);
+            HarvestNoticeItem.Highest(item.TryGetValue("levels", out var levels) ? levels.SS : null),
+            HarvestNoticeItem.Keys(item));
         return new HarvestSnapshot(counts, Number(item, "harvestLevel"), Text(item, "harvestBy"));
     }
-
-    /// <summary>The notice stored with the decision on the event item, so a retry in the same execution gets it back.</summary>
-    private static AttributeValue NoticeItem(HarvestNotice notice)
-    {
-        var map = new Dictionary<string, AttributeValue>
-        {
-            ["harvestId"] = S(notice.HarvestId),
-            ["threshold"] = N(notice.Threshold),
-            ["principal"] = S(notice.Principal),
-            ["source"] = S(notice.Source),
-            ["bucket"] = S(notice.Bucket),
-            ["outcome"] = S(notice.Outcome),
-            ["objects"] = N(notice.Objects),
-            ["bytes"] = N(notice.Bytes),
-            ["firstTime"] = N(Millis(notice.FirstTime)),
-            ["lastTime"] = N(Millis(notice.LastTime)),
-            ["highest"] = S(notice.HighestSensitivity.Name()),
-            ["sampleKeys"] = new AttributeValue { L = [.. notice.SampleKeys.Select(S)] },
-        };
-        if (notice.PrincipalArn is { } arn)
-            map["principalArn"] = S(arn);
-        return new AttributeValue { M = map };
-    }
-
-    private static HarvestNotice? StoredNotice(Dictionary<string, AttributeValue> previous)
-    {
-        if (!previous.TryGetValue("harvest", out var stored) || stored.M is not { Count: > 0 } map)
-            return null;
-        SensitivityLevels.TryParse(Text(map, "highest"), out var highest);
-        return new HarvestNotice(
-            Text(map, "harvestId") ?? "",
-            Number(map, "threshold"),
-            Text(map, "principal") ?? "",
-            Text(map, "principalArn"),
-            Text(map, "source") ?? "",
-            Text(map, "bucket") ?? "",
-            Text(map, "outcome") ?? "",
-            Number(map, "objects"),
-            Number(map, "bytes"),
-            DateTimeOffset.FromUnixTimeMilliseconds(Number(map, "firstTime")),
-            DateTimeOffset.FromUnixTimeMilliseconds(Number(map, "lastTime")),
-            highest,
-            map.TryGetValue("sampleKeys", out var keys) && keys.L is { } list ? [.. list.Select(k => k.S).OfType<string>()] : []);
-    }
-
-    private static long Number(Dictionary<string, AttributeValue> item, string name) =>
-        item.TryGetValue(name, out var value) && long.TryParse(value.N, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            ? number
-            : 0;
 
     /// <summary>
     /// The harvest item as one write left it: its counts (a notice whose threshold is still to be decided), the
@@ -298,12 +252,5 @@ public sealed partial class DynamoDedupStore
     private sealed record HarvestSnapshot(HarvestNotice Counts, long Level, string? By)
     {
         public HarvestNotice Notice(long threshold) => Counts with { Threshold = threshold };
-    }
-
-    /// <summary>The harvest one attempt counted its object on, so a failure later in the attempt can take it off again.</summary>
-    private sealed class HarvestCounted
-    {
-        public string? HarvestId { get; set; }
-        public long Bytes { get; set; }
     }
 }

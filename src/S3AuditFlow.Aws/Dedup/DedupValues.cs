@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.DynamoDBv2.Model;
+
+namespace S3AuditFlow.Aws.Dedup;
+
+/// <summary>Attribute values as the dedup items hold them: times as epoch milliseconds, ids as SHA-256 hex.</summary>
+internal static class DedupValues
+{
+    public static AttributeValue S(string value) => new() { S = value };
+
+    public static AttributeValue N(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+
+    public static AttributeValue True { get; } = new() { BOOL = true };
+
+    public static AttributeValue Set(string value) => new() { SS = [value] };
+
+    public static Dictionary<string, AttributeValue> Key(string id) => new() { [DynamoTables.DedupKey] = S(id) };
+
+    /// <summary>A text attribute, or null when absent or empty.</summary>
+    public static string? Text(Dictionary<string, AttributeValue>? item, string name) =>
+        item is not null && item.TryGetValue(name, out var value) && value.S is { Length: > 0 } text ? text : null;
+
+    /// <summary>A number attribute, or 0 when absent or not a whole number.</summary>
+    public static long Number(Dictionary<string, AttributeValue> item, string name) =>
+        item.TryGetValue(name, out var value) && long.TryParse(value.N, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : 0;
+
+    /// <summary>Adds the principal's ARN when it has one (an anonymous or service principal has none).</summary>
+    public static void WithPrincipalArn(Dictionary<string, AttributeValue> item, Core.Events.S3Access access)
+    {
+        if (access.Principal.Arn is { } arn)
+            item["principalArn"] = S(arn);
+    }
+
+    public static long Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    public static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    /// <summary>An item id part: a hash, since principal + source + bucket + key can exceed DynamoDB's key size limit.</summary>
+    public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
