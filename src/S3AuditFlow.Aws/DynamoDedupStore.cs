@@ -28,7 +28,7 @@ namespace S3AuditFlow.Aws;
 public sealed class DynamoDedupStore : IDedupStore
 {
     /// <summary>How long items outlive their window before TTL may clean them up (alerts stay listable).</summary>
-    public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
+    public static readonly TimeSpan Retention = InMemoryDeduplicator.EventIdMemory;
 
     /// <summary>An undecided claim older than this was left by an attempt that died; another execution may take it.</summary>
     /// <remarks>5 minutes, the longest an Express execution runs: an older undecided claim has no live attempt behind it.</remarks>

@@ -90,15 +90,19 @@ public static class ScanCommand
 
         var stopwatch = Stopwatch.StartNew();
         using var progress = ProgressBar.StartIfUseful(console, inputs, request.NoProgress);
-        var result = new ScanEngine(config).Scan(inputs, new ScanOptions(request.Verdicts, request.Parallelism, progress is null ? null : progress.Add));
+        // jsonl is written while the scan runs, so memory does not grow with the alerts.
+        var jsonl = request.Format == "jsonl" && !request.Verdicts ? new JsonLines.AlertStream(console.Out) : null;
+        var options = new ScanOptions(request.Verdicts, request.Parallelism, progress is null ? null : progress.Add, jsonl is null ? null : jsonl.Alert,
+            OnHarvest: jsonl is null ? null : jsonl.Harvest);
+        var result = new ScanEngine(config).Scan(inputs, options);
         progress?.Finish();
         stopwatch.Stop();
 
         ReportErrors(console.Error, result.Errors);
         if (request.Verdicts)
             JsonLines.WriteVerdicts(console.Out, result.Verdicts!);
-        else if (request.Format == "jsonl")
-            JsonLines.WriteAlerts(console.Out, result.Alerts, result.HarvestNotices);
+        else if (jsonl is not null)
+            jsonl.Finish();
         else
             TextReport.Write(console.Out, result, config);
         if (request.Stats)

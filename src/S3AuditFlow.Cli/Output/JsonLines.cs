@@ -13,19 +13,31 @@ public static class JsonLines
 
     /// <summary>
     /// `--format jsonl`: one line per alert (`"kind": "alert"`) and per harvest notification (`"kind": "harvest"`), in
-    /// time order; a harvest notification follows the alerts up to the read that crossed its threshold.
+    /// time order; a harvest notification follows the alerts up to the read that crossed its threshold. It writes
+    /// while the scan runs: give <see cref="Alert"/> and <see cref="Harvest"/> to <see cref="ScanOptions"/>, then
+    /// call <see cref="Finish"/>.
     /// </summary>
-    public static void WriteAlerts(TextWriter output, IReadOnlyList<Alert> alerts, IReadOnlyList<HarvestNotice> harvests)
+    public sealed class AlertStream(TextWriter output)
     {
-        var h = 0;
-        foreach (var alert in alerts)
+        private readonly Queue<HarvestNotice> _harvests = new();
+
+        /// <summary>An alert, once final; notices of reads before it go first.</summary>
+        public void Alert(Alert alert)
         {
-            for (; h < harvests.Count && harvests[h].LastTime < alert.Candidate.Access.EventTime; h++)
-                WriteHarvest(output, harvests[h]);
+            while (_harvests.TryPeek(out var notice) && notice.LastTime < alert.Candidate.Access.EventTime)
+                WriteHarvest(output, _harvests.Dequeue());
             WriteLine(output, writer => AlertJson.Write(writer, alert.Candidate, alert.Duplicates));
         }
-        for (; h < harvests.Count; h++)
-            WriteHarvest(output, harvests[h]);
+
+        /// <summary>A harvest notice as dedup raises it: written before the first later alert, or at the end.</summary>
+        public void Harvest(HarvestNotice notice) => _harvests.Enqueue(notice);
+
+        /// <summary>The notices no alert followed.</summary>
+        public void Finish()
+        {
+            while (_harvests.TryDequeue(out var notice))
+                WriteHarvest(output, notice);
+        }
     }
 
     private static void WriteHarvest(TextWriter output, HarvestNotice notice) => WriteLine(output, writer => HarvestJson.Write(writer, notice));

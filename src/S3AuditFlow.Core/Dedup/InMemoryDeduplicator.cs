@@ -16,6 +16,9 @@ public sealed record DedupDecision(bool IsFirst, string? RepeatsEventId, string 
 /// raises one notification per threshold of <paramref name="harvest"/>.
 /// The window is measured on eventTime; feed candidates in (eventTime, eventID, content) so the result does not
 /// depend on the order files were read. The DynamoDB store applies the same rules across Lambdas.
+/// What ended more than a window before the latest event is forgotten, so memory holds about two windows of accesses
+/// and bursts however long the input; event IDs are remembered as long as the DynamoDB store keeps its event items
+/// (<see cref="EventIdMemory"/> after their window).
 /// </summary>
 public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, HarvestPolicy? harvest = null)
 {
@@ -24,18 +27,34 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
     private readonly Dictionary<string, string> _alertByEventId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string EventId, DateTimeOffset Until, bool ViaBurst)> _openAlerts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string FirstEventId, DateTimeOffset Until, int Alerts)> _bursts = new(StringComparer.Ordinal);
+    private readonly Queue<(DateTimeOffset Time, string EventId)> _eventIdsByTime = new();
+    private DateTimeOffset _latest = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
+
+    /// <summary>How long after its window an event ID is still recognised: as long as DynamoDB's TTL keeps its item.</summary>
+    public static readonly TimeSpan EventIdMemory = TimeSpan.FromDays(7);
+
+    /// <summary>False only in tests that check forgetting changes no decision.</summary>
+    internal bool ForgetEnded { get; init; } = true;
+
+    /// <summary>Accesses, bursts and harvests held: forgetting keeps them to about two windows.</summary>
+    internal int HeldWindows => _openAlerts.Count + _bursts.Count + _harvests.Count;
+
+    /// <summary>Event IDs held: forgetting keeps them for <see cref="EventIdMemory"/> after their window.</summary>
+    internal int HeldEventIds => _alertByEventId.Count;
 
     /// <summary>Decides one candidate and remembers it.</summary>
     public DedupDecision Decide(AlertCandidate candidate)
     {
         var access = candidate.Access;
+        Forget(access.EventTime);
         if (_alertByEventId.TryGetValue(access.EventId, out var seenAs))
             return new DedupDecision(false, seenAs, DedupReasons.EventSeen(access.EventId));
 
         var key = candidate.AccessKey;
         if (_openAlerts.TryGetValue(key, out var open) && access.EventTime < open.Until)
         {
-            _alertByEventId[access.EventId] = open.EventId;
+            Remember(access, open.EventId);
             return new DedupDecision(false, open.EventId,
                 open.ViaBurst ? DedupReasons.Burst(open.EventId, burstLimit, window) : DedupReasons.Repeat(open.EventId, window));
         }
@@ -49,7 +68,7 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
                 {
                     // Repeats of this object count on the burst's alert until the burst ends, as the DynamoDB store does.
                     _openAlerts[key] = (burst.FirstEventId, burst.Until, true);
-                    _alertByEventId[access.EventId] = burst.FirstEventId;
+                    Remember(access, burst.FirstEventId);
                     return new DedupDecision(false, burst.FirstEventId, DedupReasons.Burst(burst.FirstEventId, burstLimit, window), CountHarvest(candidate));
                 }
                 _bursts[burstKey] = burst with { Alerts = burst.Alerts + 1 };
@@ -61,8 +80,44 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
         }
 
         _openAlerts[key] = (access.EventId, WindowEnd.After(access.EventTime, window), false);
-        _alertByEventId[access.EventId] = access.EventId;
+        Remember(access, access.EventId);
         return new DedupDecision(true, null, "", CountHarvest(candidate));
+    }
+
+    private void Remember(Events.S3Access access, string alertEventId)
+    {
+        _alertByEventId[access.EventId] = alertEventId;
+        _eventIdsByTime.Enqueue((access.EventTime, access.EventId));
+    }
+
+    /// <summary>
+    /// Once per window of event time, drops what ended more than a window before the latest event: a margin of a
+    /// whole window, so input that is only roughly in order is decided as before.
+    /// </summary>
+    private void Forget(DateTimeOffset time)
+    {
+        if (time <= _latest || !ForgetEnded)
+            return;
+        _latest = time;
+        if (_latest - _lastSweep < window || _latest - DateTimeOffset.MinValue < window * 2)
+            return;
+        _lastSweep = _latest;
+        var horizon = _latest - window;
+        RemoveWhere(_openAlerts, open => open.Until < horizon);
+        RemoveWhere(_bursts, burst => burst.Until < horizon);
+        RemoveWhere(_harvests, tally => !tally.Continues(horizon, window));
+        // In time order (as fed), so the oldest are at the front.
+        while (_eventIdsByTime.TryPeek(out var oldest) && WindowEnd.After(oldest.Time, window + EventIdMemory) < horizon)
+            _alertByEventId.Remove(_eventIdsByTime.Dequeue().EventId);
+    }
+
+    private static void RemoveWhere<T>(Dictionary<string, T> entries, Func<T, bool> ended)
+    {
+        foreach (var (key, value) in entries)
+        {
+            if (ended(value))
+                entries.Remove(key);
+        }
     }
 
     /// <summary>The harvests that reached at least one threshold, in the order they first did.</summary>

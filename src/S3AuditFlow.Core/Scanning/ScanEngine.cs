@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Security.Cryptography;
 using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Dedup;
@@ -12,24 +13,37 @@ namespace S3AuditFlow.Core.Scanning;
 /// <param name="KeepVerdicts">Keep one verdict line per value (memory grows with the input; for auditing and tests).</param>
 /// <param name="Parallelism">Inputs read at once; defaults to the core count.</param>
 /// <param name="OnBytesRead">Called with raw (compressed) bytes read, for progress.</param>
-public sealed record ScanOptions(bool KeepVerdicts = false, int Parallelism = 0, Action<long>? OnBytesRead = null);
+/// <param name="OnAlert">
+/// Receives each alert once its repeat count is final, in time order, while the scan goes on; then
+/// <see cref="ScanResult.Alerts"/> stays empty, so memory does not grow with the alerts. Null: they are collected there.
+/// </param>
+/// <param name="MemoryBudgetBytes">
+/// Memory for alert candidates waiting for dedup; past it they are sorted into temporary files and merged back
+/// (<see cref="CandidateRuns"/>). Ignored with <paramref name="KeepVerdicts"/>, which keeps everything anyway.
+/// </param>
+/// <param name="OnHarvest">Receives each harvest notice as dedup raises it (before the alerts that follow it are released).</param>
+public sealed record ScanOptions(bool KeepVerdicts = false, int Parallelism = 0, Action<long>? OnBytesRead = null, Action<Alert>? OnAlert = null,
+    long MemoryBudgetBytes = ScanOptions.DefaultMemoryBudgetBytes, Action<HarvestNotice>? OnHarvest = null)
+{
+    /// <summary>64 MiB: a few hundred thousand candidates before anything is written to disk.</summary>
+    public const long DefaultMemoryBudgetBytes = 64L << 20;
+}
 
 /// <summary>
 /// `s3audit scan`: streams every input through the evaluator in parallel, then dedups the alert candidates in
 /// (eventTime, eventID, content) order, so the alerts do not depend on which file a thread happened to finish first
-/// nor on the order the inputs were given.
+/// nor on the order the inputs were given. Memory does not grow with the input nor with the alerts: candidates past
+/// a budget wait in sorted temporary runs, dedup forgets what ended, and alerts go to <see cref="ScanOptions.OnAlert"/>
+/// as soon as they are final.
 /// </summary>
 public sealed class ScanEngine(AuditConfig config)
 {
     private readonly AccessEvaluator _evaluator = new(config);
 
-    /// <param name="ContentHash">SHA-256 of the record's bytes as read, hex: the tie-break after eventTime and eventID.</param>
-    private sealed record Pending(AlertCandidate Candidate, string ContentHash, int Input, long Ordinal, VerdictLine? Line);
-
-    private sealed class InputScan(string file)
+    private sealed class InputScan(string file, CandidateRuns candidates)
     {
         public FileSummary Summary { get; } = new(file);
-        public List<Pending> Candidates { get; } = [];
+        public CandidateRuns Candidates { get; } = candidates;
         public List<InputError> Errors { get; } = [];
         public List<VerdictLine>? Verdicts { get; set; }
     }
@@ -38,52 +52,50 @@ public sealed class ScanEngine(AuditConfig config)
     public ScanResult Scan(IReadOnlyList<ScanInput> inputs, ScanOptions? options = null)
     {
         options ??= new ScanOptions();
+        using var candidates = new CandidateRuns(options.KeepVerdicts ? long.MaxValue : options.MemoryBudgetBytes);
         var scans = new InputScan[inputs.Count];
         Parallel.For(0, inputs.Count,
             new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount },
-            i => scans[i] = ScanOne(inputs[i], i, options));
+            i => scans[i] = ScanOne(inputs[i], i, candidates, options));
 
+        var alerts = new List<Alert>();
         var deduplicator = new InMemoryDeduplicator(config.DedupWindow, config.BurstLimit, config.Harvest);
         var notices = new List<HarvestNotice>();
-        var alerts = Deduplicate(scans, deduplicator, notices);
+        var open = new OpenAlerts(config.DedupWindow, options.OnAlert ?? alerts.Add);
+        Deduplicate(candidates.Merged(), scans, deduplicator, open, notice =>
+        {
+            notices.Add(notice);
+            options.OnHarvest?.Invoke(notice);
+        });
         var verdicts = options.KeepVerdicts ? scans.SelectMany(s => s.Verdicts!).ToList() : null;
         return new ScanResult(alerts, scans.Select(s => s.Summary).ToList(), scans.SelectMany(s => s.Errors).ToList(), verdicts)
         {
             HarvestNotices = notices,
             Harvests = deduplicator.Harvests,
+            AlertCount = open.Count,
+            SpilledCandidates = candidates.Spilled,
         };
     }
 
-    private static List<Alert> Deduplicate(InputScan[] scans, InMemoryDeduplicator deduplicator, List<HarvestNotice> notices)
+    private void Deduplicate(IEnumerable<PendingCandidate> ordered, InputScan[] scans, InMemoryDeduplicator deduplicator, OpenAlerts open, Action<HarvestNotice> raised)
     {
-        var alerts = new List<Alert>();
-        var alertsById = new Dictionary<string, Alert>(StringComparer.Ordinal);
-        var ordered = scans.SelectMany(s => s.Candidates)
-            .OrderBy(p => p.Candidate.Access.EventTime)
-            // CloudTrail times are to the second: break ties by event ID so file order never picks the alert, and two
-            // records with one eventID and time but different content by their content (the first decides, the other
-            // is "already seen"). Input order is left only for identical bytes, where it cannot change an alert.
-            .ThenBy(p => p.Candidate.Access.EventId, StringComparer.Ordinal)
-            .ThenBy(p => p.ContentHash, StringComparer.Ordinal)
-            .ThenBy(p => p.Input)
-            .ThenBy(p => p.Ordinal);
         foreach (var pending in ordered)
         {
-            var decision = deduplicator.Decide(pending.Candidate);
+            var candidate = pending.Candidate ?? EvaluateAgain(pending);
+            open.AdvanceTo(candidate.Access.EventTime);
+            var decision = deduplicator.Decide(candidate);
             if (decision.Harvest is { } notice)
-                notices.Add(notice);
+                raised(notice);
             Verdict verdict;
             string reason;
             if (decision.IsFirst)
             {
-                var alert = new Alert(pending.Candidate);
-                alerts.Add(alert);
-                alertsById[pending.Candidate.Access.EventId] = alert;
-                (verdict, reason) = (Verdict.Alert, pending.Candidate.Reason);
+                open.Add(new Alert(candidate));
+                (verdict, reason) = (Verdict.Alert, candidate.Reason);
             }
             else
             {
-                alertsById[decision.RepeatsEventId!].CountDuplicate();
+                open.CountRepeat(decision.RepeatsEventId!);
                 (verdict, reason) = (Verdict.Duplicate, decision.Reason);
             }
             scans[pending.Input].Summary.Add(verdict);
@@ -93,12 +105,20 @@ public sealed class ScanEngine(AuditConfig config)
                 line.Reason = reason;
             }
         }
-        return alerts;
+        open.ReleaseAll();
     }
 
-    private InputScan ScanOne(ScanInput input, int index, ScanOptions options)
+    /// <summary>A candidate read back from a temporary run: the same record gives the same candidate.</summary>
+    private AlertCandidate EvaluateAgain(PendingCandidate pending)
     {
-        var scan = new InputScan(input.Name) { Verdicts = options.KeepVerdicts ? [] : null };
+        using var document = JsonDocument.Parse(pending.Record);
+        return _evaluator.Evaluate(document.RootElement).Candidate
+            ?? throw new InvalidOperationException($"record {pending.EventId} was an alert candidate when read but not when read back");
+    }
+
+    private InputScan ScanOne(ScanInput input, int index, CandidateRuns candidates, ScanOptions options)
+    {
+        var scan = new InputScan(input.Name, candidates) { Verdicts = options.KeepVerdicts ? [] : null };
         try
         {
             using var raw = input.Open(options.OnBytesRead);
@@ -141,7 +161,8 @@ public sealed class ScanEngine(AuditConfig config)
         {
             var line = scan.Verdicts is null ? null : new VerdictLine(candidate.Access.EventId, Verdict.Alert, "", input.Name, record.Line, record.Ordinal);
             scan.Verdicts?.Add(line!);
-            scan.Candidates.Add(new Pending(candidate, Convert.ToHexString(SHA256.HashData(JsonMarshal.GetRawUtf8Value(record.Element))), index, record.Ordinal, line));
+            var bytes = JsonMarshal.GetRawUtf8Value(record.Element).ToArray();
+            scan.Candidates.Add(new PendingCandidate(candidate.Access.EventTime, candidate.Access.EventId, SHA256.HashData(bytes), index, record.Ordinal, bytes, candidate, line));
             return;
         }
         if (evaluation.Final == Verdict.Malformed)

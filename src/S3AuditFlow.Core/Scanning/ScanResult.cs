@@ -43,7 +43,7 @@ public sealed class FileSummary(string file)
 /// <summary>Everything a scan found.</summary>
 public sealed class ScanResult(IReadOnlyList<Alert> alerts, IReadOnlyList<FileSummary> files, IReadOnlyList<InputError> errors, IReadOnlyList<VerdictLine>? verdicts)
 {
-    /// <summary>Alerts in time order.</summary>
+    /// <summary>Alerts in time order; empty when they went to <see cref="ScanOptions.OnAlert"/>.</summary>
     public IReadOnlyList<Alert> Alerts { get; } = alerts;
     /// <summary>Counts per input, in input order.</summary>
     public IReadOnlyList<FileSummary> Files { get; } = files;
@@ -57,6 +57,12 @@ public sealed class ScanResult(IReadOnlyList<Alert> alerts, IReadOnlyList<FileSu
 
     /// <summary>Bursts that reached a harvest threshold, with their final counts, in the order they first did.</summary>
     public IReadOnlyList<HarvestTally> Harvests { get; init; } = [];
+
+    /// <summary>Alerts raised, also when they went to <see cref="ScanOptions.OnAlert"/>.</summary>
+    public long AlertCount { get; init; }
+
+    /// <summary>Alert candidates that waited for dedup in temporary files (memory budget exceeded).</summary>
+    public long SpilledCandidates { get; init; }
 
     /// <summary>Values evaluated in all inputs.</summary>
     public long Total => Files.Sum(f => f.Total);
