@@ -255,9 +255,17 @@ public static class AllowlistCommand
         table.AddTo(command);
         command.SetAction((result, cancel) => Guarded(console, async () =>
         {
-            using var client = table.Target(result).CreateDynamoDb();
             var name = table.TableName(result);
-            await DynamoTables.CreateAndWaitAsync(client, DynamoTables.ConfigTable(name), cancel).ConfigureAwait(false);
+            using var client = table.Target(result).CreateDynamoDb();
+            try
+            {
+                await DynamoTables.CreateAndWaitAsync(client, DynamoTables.ConfigTable(name), cancel).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException e) when (e.InnerException is Amazon.DynamoDBv2.Model.ResourceInUseException)
+            {
+                // DynamoDB answered: the name is taken. Running the try-out twice must not read as "unreachable".
+                throw new UsageException($"table {name} already exists (or is being created or deleted); nothing created");
+            }
             console.Out.WriteLine($"created table {name}");
             return ExitCodes.Ok;
         }));

@@ -186,32 +186,104 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     {
         Assert.Equal(ExitCodes.Ok, Allowlist("add-source", "1.2.3.4").ExitCode);
 
-        // Remove sends the key unchecked: DynamoDB answers ValidationException (a key over 1024 bytes), or
-        // ResourceNotFoundException (no such table); neither is a store that cannot be reached.
+        // Remove sends the key unchecked: DynamoDB answers ValidationException (a key over 1024 bytes), which is
+        // not a store that cannot be reached. (A missing table: A_table_that_does_not_exist_is_a_usage_error_not_unreachable.)
         var tooLong = Allowlist("remove", "principal", new string('r', 1100));
-        var noTable = CliRun.Of("allowlist", "remove", "source", "1.2.3.4", "--table", "no-such-table", "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1");
 
         Assert.Equal(ExitCodes.UsageError, tooLong.ExitCode);
         Assert.StartsWith("s3audit: deleting from ", tooLong.Error, StringComparison.Ordinal);
-        Assert.Equal(ExitCodes.UsageError, noTable.ExitCode);
-        Assert.Contains("ResourceNotFoundException", noTable.Error, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("--table", "a b")]
-    [InlineData("--table", "x")]
-    [InlineData("--endpoint-url", "not a url")]
-    [InlineData("--endpoint-url", "ftp://127.0.0.1:1")]
-    public void A_bad_table_or_endpoint_is_a_usage_error(string option, string value)
-    {
-        string[] args = option == "--table"
-            ? ["allowlist", "list", "--table", value, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1"]
-            : ["allowlist", "list", "--table", _table, "--endpoint-url", value, "--region", "us-east-1"];
+    /// <summary>
+    /// Every allowlist command, with arguments that pass its own checks, so the README's exit codes are checked for
+    /// each command and not only for list.
+    /// </summary>
+    public static TheoryData<string> Commands => ["list", "export", "add-source", "add-principal", "add-rule", "add-access-point", "remove", "import", "create-table"];
 
-        var run = CliRun.Of(args);
+    public static TheoryData<string, string, string> BadTableOrEndpoint
+    {
+        get
+        {
+            var data = new TheoryData<string, string, string>();
+            foreach (var command in Commands)
+            {
+                foreach (var (option, value) in new[] { ("--table", "a b"), ("--table", "x"), ("--endpoint-url", "not a url"), ("--endpoint-url", "ftp://127.0.0.1:1") })
+                    data.Add(command, option, value);
+            }
+            return data;
+        }
+    }
+
+    private static string[] ArgsOf(string command) => command switch
+    {
+        "export" => ["export", "-"],
+        "add-source" => ["add-source", "1.2.3.4"],
+        "add-principal" => ["add-principal", "etl"],
+        "add-rule" => ["add-rule", "keyword", "cardholder"],
+        "add-access-point" => ["add-access-point", FinanceAccessPoint, "--bucket", "acme-finance"],
+        "remove" => ["remove", "source", "1.2.3.4"],
+        "import" => ["import", Samples.Config],
+        _ => [command],
+    };
+
+    private static CliRun Against(string command, string table, string endpoint) =>
+        CliRun.Of(["allowlist", .. ArgsOf(command), "--table", table, "--endpoint-url", endpoint, "--region", "us-east-1"]);
+
+    [Theory]
+    [MemberData(nameof(BadTableOrEndpoint))]
+    public async Task A_bad_table_or_endpoint_is_a_usage_error(string command, string option, string value)
+    {
+        var run = option == "--table" ? Against(command, value, _dynalite.Endpoint) : Against(command, _table, value);
 
         Assert.Equal(ExitCodes.UsageError, run.ExitCode);
         Assert.Contains(value, run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void A_table_that_does_not_exist_is_a_usage_error_not_unreachable(string command)
+    {
+        if (command == "create-table")
+            return; // creates it
+
+        var run = Against(command, "no-such-table", _dynalite.Endpoint);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("ResourceNotFoundException", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Creating_a_table_that_exists_is_a_usage_error_not_unreachable()
+    {
+        var run = Allowlist("create-table");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Equal($"s3audit: table {_table} already exists (or is being created or deleted); nothing created\n", run.Error);
+    }
+
+    [Theory]
+    [InlineData("add-source", "1.2.3.4")]
+    [InlineData("add-principal", "etl")]
+    [InlineData("add-rule", "keyword", "cardholder")]
+    [InlineData("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance")]
+    public async Task An_add_DynamoDB_would_refuse_for_its_size_exits_2_and_writes_nothing(params string[] args)
+    {
+        var run = Allowlist([.. args, "--note", new string('n', 410 * 1024)]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("DynamoDB items hold at most 409600", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
+    public async Task An_access_point_ARN_too_long_for_a_DynamoDB_key_exits_2_and_writes_nothing()
+    {
+        var run = Allowlist("add-access-point", "arn:aws:s3:eu-west-1:111122223333:accesspoint/" + new string('a', 1100), "--bucket", "acme-finance");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("sort keys hold at most 1024", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
     }
 
     [Fact]
@@ -311,17 +383,33 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
         Assert.Contains("unusable rule item global / rule#keyword#cardholder", list.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_table_that_cannot_be_reached_exits_3_with_a_typed_error()
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void A_table_that_cannot_be_reached_exits_3_with_a_typed_error(string command)
     {
-        using var stopped = DynaliteServer.Start();
-        var endpoint = stopped.Endpoint;
-        stopped.Stop();
-
-        var run = CliRun.Of("allowlist", "list", "--table", _table, "--endpoint-url", endpoint, "--region", "us-east-1");
+        var run = Against(command, _table, ClosedEndpoint());
 
         Assert.Equal(ExitCodes.StoreError, run.ExitCode);
-        Assert.Contains($"scanning {_table} failed", run.Error, StringComparison.Ordinal);
+        Assert.Matches($"^s3audit: [a-z ]+ {_table} failed: HttpRequestException: Connection refused", run.Error);
+    }
+
+    [Fact]
+    public void Scan_with_a_table_that_cannot_be_reached_exits_3_and_evaluates_nothing()
+    {
+        var run = CliRun.Of("scan", "--table", _table, "--endpoint-url", ClosedEndpoint(), "--region", "us-east-1", Samples.Logs);
+
+        Assert.Equal((ExitCodes.StoreError, ""), (run.ExitCode, run.Out));
+        Assert.StartsWith($"s3audit: scanning {_table} failed: HttpRequestException", run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A local port nothing listens on: every connection is refused at once.</summary>
+    private static string ClosedEndpoint()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}";
     }
 
     [Fact]
