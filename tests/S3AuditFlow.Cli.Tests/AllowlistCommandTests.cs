@@ -436,6 +436,18 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     }
 
     [Fact]
+    public async Task Add_access_point_again_replaces_the_mapping()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance").ExitCode);
+
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance-v2").ExitCode);
+
+        var mapping = Assert.Single(JsonDocument.Parse(Allowlist("list", "--format", "json").Out).RootElement.GetProperty("accessPoints").EnumerateArray());
+        Assert.Equal("acme-finance-v2", mapping.GetProperty("bucket").GetString());
+        Assert.Equal(1, await ItemCountAsync());
+    }
+
+    [Fact]
     public void List_shows_an_access_point_as_arn_to_bucket_in_the_global_scope()
     {
         Assert.Equal(ExitCodes.Ok, Allowlist("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance", "--note", "finance exports").ExitCode);
