@@ -56,10 +56,16 @@ public static class ConfigItems
     /// <summary>The item of an access point mapping: scope global, entry "accesspoint#ARN", attribute bucket.</summary>
     public static Dictionary<string, AttributeValue> ToItem(AccessPointBucket mapping)
     {
-        var item = Key(null, AccessPointPrefix + mapping.AccessPoint);
+        var item = Key(null, AccessPointEntry(mapping.AccessPoint));
         item["bucket"] = new AttributeValue { S = mapping.Bucket };
+        Optional(item, "note", mapping.Note);
+        Optional(item, "addedBy", mapping.AddedBy);
+        Optional(item, "addedAt", Iso(mapping.AddedAt));
         return item;
     }
+
+    /// <summary>The sort key of an access point item: "accesspoint#ARN".</summary>
+    public static string AccessPointEntry(string accessPoint) => AccessPointPrefix + accessPoint;
 
     /// <summary>
     /// Reads an access point item ("accesspoint#ARN" with a bucket attribute, in the global scope); false for any
@@ -75,14 +81,11 @@ public static class ConfigItems
             error = "an access point item belongs in the global scope";
         else if (Text(item, "bucket") is not { } bucket)
             error = "missing the \"bucket\" attribute (the bucket behind the access point)";
-        else
+        else if (TryTime(item, "addedAt", out var addedAt, out error))
         {
-            var candidate = new AccessPointBucket(entry[AccessPointPrefix.Length..], bucket);
-            _ = AccessPointMap.Build([candidate], out var invalid);
-            if (invalid.Count > 0)
-                error = invalid[0].Error;
-            else
-                mapping = candidate;
+            var candidate = new AccessPointBucket(entry[AccessPointPrefix.Length..], bucket, Text(item, "note"), Text(item, "addedBy"), addedAt);
+            error = AccessPointMap.Validate(candidate);
+            mapping = error is null ? candidate : null;
         }
         return true;
     }

@@ -115,9 +115,15 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
             if (ConfigItems.TryAccessPoint(item, out var mapping, out var mappingError))
             {
                 if (mapping is not null)
+                {
                     accessPoints.Add(mapping);
+                }
                 else
+                {
+                    // Told as for a rule, so `allowlist list` names the item that stops classification.
                     unusable.Add($"item {Describe(item)} in {table}: {mappingError}");
+                    warn?.Invoke($"unusable access point item {Describe(item)} in {table}: {mappingError}");
+                }
                 continue;
             }
             var (entry, rule, error) = ConfigItems.FromItem(item);

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Stores;
 
 namespace S3AuditFlow.Aws;
 
@@ -11,7 +12,7 @@ public static class DynamoTables
 {
     /// <summary>Config table partition key: "global" or "bucket#NAME".</summary>
     public const string ScopeKey = "scope";
-    /// <summary>Config table sort key: "source#VALUE", "principal#VALUE" or "rule#TYPE#VALUE".</summary>
+    /// <summary>Config table sort key: "source#VALUE", "principal#VALUE", "rule#TYPE#VALUE" or "accesspoint#ARN".</summary>
     public const string EntryKey = "entry";
     /// <summary>Dedup table partition key: "access#SHA256" or "event#EVENTID".</summary>
     public const string DedupKey = "id";
@@ -22,17 +23,21 @@ public static class DynamoTables
     public const string DefaultConfigTable = "s3auditflow-config";
 
     /// <summary>Creates a table and waits until it is ACTIVE (a table still CREATING answers "not found").</summary>
+    /// <exception cref="StoreUnavailableException">DynamoDB could not be reached or refused (the
+    /// inner exception says which), or the table did not become ACTIVE in 30 s; as every other store call reports it,
+    /// so an unreachable endpoint is a typed error and not a crash.</exception>
     public static async Task CreateAndWaitAsync(IAmazonDynamoDB client, CreateTableRequest request, CancellationToken cancellationToken = default)
     {
-        await client.CreateTableAsync(request, cancellationToken).ConfigureAwait(false);
+        var name = request.TableName;
+        await StoreErrors.Guard($"creating {name}", () => client.CreateTableAsync(request, cancellationToken)).ConfigureAwait(false);
         for (var attempt = 0; attempt < 300; attempt++)
         {
-            var table = await client.DescribeTableAsync(request.TableName, cancellationToken).ConfigureAwait(false);
+            var table = await StoreErrors.Guard($"describing {name}", () => client.DescribeTableAsync(name, cancellationToken)).ConfigureAwait(false);
             if (table.Table.TableStatus == TableStatus.ACTIVE)
                 return;
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
         }
-        throw new TimeoutException($"table {request.TableName} is not ACTIVE after 30 s");
+        throw new StoreUnavailableException($"table {name} is not ACTIVE after 30 s");
     }
 
     /// <summary>The config table, on-demand.</summary>

@@ -20,6 +20,7 @@ public static class AllowlistCommand
         command.Subcommands.Add(AddEntry(console, EntryKind.Source, "add-source", "An IP, CIDR, VPC endpoint ID (vpce-…), AWS service name or \"AWS Internal\""));
         command.Subcommands.Add(AddEntry(console, EntryKind.Principal, "add-principal", "An entity name, ARN, ARN pattern with * or 12-digit account ID"));
         command.Subcommands.Add(AddRule(console));
+        command.Subcommands.Add(AddAccessPoint(console));
         command.Subcommands.Add(Remove(console));
         command.Subcommands.Add(ListItems(console));
         command.Subcommands.Add(Import(console));
@@ -46,12 +47,11 @@ public static class AllowlistCommand
             _ = Allowlist.Build([entry], out var invalid);
             if (invalid.Count > 0)
                 throw new UsageException($"{entry.Describe()}: {invalid[0].Error}");
-            var target = table.Target(result);
-            entry = entry with { AddedBy = await Caller.DescribeAsync(target).ConfigureAwait(false), AddedAt = Now() };
-            using var client = target.CreateDynamoDb();
-            await new DynamoConfigStore(client, table.TableName(result)).PutAsync([entry], [], cancel).ConfigureAwait(false);
-            console.Out.WriteLine($"added {entry.Describe()} to {table.TableName(result)}");
-            return ExitCodes.Ok;
+            return await AddAsync(console, table, result, (who, now) =>
+            {
+                var stamped = entry with { AddedBy = who, AddedAt = now };
+                return (new RuleSet([stamped], []), stamped.Describe());
+            }, cancel).ConfigureAwait(false);
         }));
         return command;
     }
@@ -76,24 +76,60 @@ public static class AllowlistCommand
             _ = SensitivityClassifier.Build([rule], out var invalid);
             if (invalid.Count > 0)
                 throw new UsageException($"rule {rule.Describe()}: {invalid[0].Error}");
-            var target = table.Target(result);
-            rule = rule with { AddedBy = await Caller.DescribeAsync(target).ConfigureAwait(false), AddedAt = Now() };
-            using var client = target.CreateDynamoDb();
-            await new DynamoConfigStore(client, table.TableName(result)).PutAsync([], [rule], cancel).ConfigureAwait(false);
-            console.Out.WriteLine($"added rule {rule.Describe()} ({rule.Level.Name()}) to {table.TableName(result)}");
-            return ExitCodes.Ok;
+            return await AddAsync(console, table, result, (who, now) =>
+            {
+                var stamped = rule with { AddedBy = who, AddedAt = now };
+                return (new RuleSet([], [stamped]), $"rule {stamped.Describe()} ({stamped.Level.Name()})");
+            }, cancel).ConfigureAwait(false);
         }));
         return command;
     }
 
+    private static Command AddAccessPoint(CliConsole console)
+    {
+        var arn = new Argument<string>("arn") { Description = "The access point: arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME" };
+        var bucket = BucketOption("The bucket behind the access point: its entries and rules judge copies through it");
+        bucket.Required = true;
+        var note = new Option<string?>("--note") { Description = "Why the mapping exists" };
+        var table = new TableOptions();
+        var command = new Command("add-access-point", "Map an access point to its bucket (a global item), so a copy out through it is judged as a copy from the bucket") { arn, bucket, note };
+        table.AddTo(command);
+        command.SetAction((result, cancel) => Guarded(console, async () =>
+        {
+            var mapping = new AccessPointBucket(result.GetValue(arn)!, result.GetValue(bucket)!, result.GetValue(note));
+            // The check a config file's accessPoints and a table item get: what this writes, scan and the steps use.
+            if (AccessPointMap.Validate(mapping) is { } error)
+                throw new UsageException($"access point \"{ConfigItems.Abbreviated(mapping.AccessPoint)}\": {error}");
+            return await AddAsync(console, table, result, (who, now) =>
+                (new RuleSet([], []) { AccessPoints = [mapping with { AddedBy = who, AddedAt = now }] }, $"access point {ItemTable.Mapped(mapping)}"), cancel).ConfigureAwait(false);
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// What every add-* command ends with: stamps who and when on the already validated item, writes it (the
+    /// store checks DynamoDB's size limits before the write) and says what was added.
+    /// </summary>
+    private static async Task<int> AddAsync(CliConsole console, TableOptions table, ParseResult result,
+        Func<string, DateTimeOffset, (RuleSet Items, string What)> stamp, CancellationToken cancel)
+    {
+        var name = table.TableName(result);
+        var target = table.Target(result);
+        var (items, what) = stamp(await Caller.DescribeAsync(target).ConfigureAwait(false), Now());
+        using var client = target.CreateDynamoDb();
+        await new DynamoConfigStore(client, name).PutAsync(items.Entries, items.Rules, items.AccessPoints, cancel).ConfigureAwait(false);
+        console.Out.WriteLine($"added {what} to {name}");
+        return ExitCodes.Ok;
+    }
+
     private static Command Remove(CliConsole console)
     {
-        var kind = new Argument<string>("kind") { Description = "source, principal or rule" };
-        kind.AcceptOnlyFromAmong("source", "principal", "rule");
-        var values = new Argument<string[]>("value") { Description = "The entry's value; for a rule: TYPE VALUE", Arity = new ArgumentArity(1, 2) };
-        var bucket = BucketOption("The bucket the item is scoped to (default: global)");
+        var kind = new Argument<string>("kind") { Description = "source, principal, rule or access-point" };
+        kind.AcceptOnlyFromAmong("source", "principal", "rule", "access-point");
+        var values = new Argument<string[]>("value") { Description = "The entry's value; for a rule: TYPE VALUE; for an access point: its ARN", Arity = new ArgumentArity(1, 2) };
+        var bucket = BucketOption("The bucket the item is scoped to (default: global, where access points belong)");
         var table = new TableOptions();
-        var command = new Command("remove", "Remove an entry or rule: remove source|principal VALUE, remove rule TYPE VALUE") { kind, values, bucket };
+        var command = new Command("remove", "Remove an entry, rule or access point: remove source|principal VALUE, remove rule TYPE VALUE, remove access-point ARN") { kind, values, bucket };
         table.AddTo(command);
         command.SetAction((result, cancel) => Guarded(console, async () =>
         {
@@ -102,13 +138,15 @@ public static class AllowlistCommand
             {
                 "rule" when parts.Length == 2 && RuleTypes.Contains(parts[0]) => $"rule#{parts[0]}#{parts[1]}",
                 "rule" => throw new UsageException("remove rule takes TYPE VALUE, e.g. remove rule keyword cardholder"),
+                "access-point" when parts.Length == 1 => ConfigItems.AccessPointEntry(parts[0].Trim()),
                 var k when parts.Length == 1 => $"{k}#{parts[0].Trim()}",
-                _ => throw new UsageException("remove source|principal takes one VALUE"),
+                _ => throw new UsageException("remove source|principal|access-point takes one VALUE"),
             };
             var bucketName = ValidBucket(result.GetValue(bucket));
             using var client = table.Target(result).CreateDynamoDb();
             if (!await new DynamoConfigStore(client, table.TableName(result)).DeleteAsync(bucketName, entry, cancel).ConfigureAwait(false))
-                throw new UsageException($"no item {ConfigItems.Scope(bucketName)} / {entry} in {table.TableName(result)}; nothing removed");
+                throw new UsageException($"no item {ConfigItems.Scope(bucketName)} / {entry} in {table.TableName(result)}; nothing removed"
+                    + (result.GetValue(kind) == "access-point" && bucketName is not null ? " (access point items are global: --bucket names a misplaced item's scope, not the bucket behind it)" : ""));
             console.Out.WriteLine($"removed {ConfigItems.Scope(bucketName)} / {entry} from {table.TableName(result)}");
             return ExitCodes.Ok;
         }));
@@ -164,15 +202,16 @@ public static class AllowlistCommand
             var now = Now();
             var entries = config.Allowlist.Entries.Select(e => e with { AddedBy = e.AddedBy ?? who, AddedAt = e.AddedAt ?? now }).ToList();
             var rules = config.Classifier.Rules.Select(r => r with { AddedBy = r.AddedBy ?? who, AddedAt = r.AddedAt ?? now }).ToList();
+            var accessPoints = config.AccessPoints.Mappings.Select(m => m with { AddedBy = m.AddedBy ?? who, AddedAt = m.AddedAt ?? now }).ToList();
             // Every item is checked before the first write: a file with one bad item writes nothing.
             var tooLarge = entries.Select(e => (What: e.Describe(), Error: ConfigItems.SizeError(ConfigItems.ToItem(e))))
                 .Concat(rules.Select(r => (What: "rule " + r.Describe(), Error: ConfigItems.SizeError(ConfigItems.ToItem(r)))))
+                .Concat(accessPoints.Select(m => (What: "access point " + m.AccessPoint, Error: ConfigItems.SizeError(ConfigItems.ToItem(m)))))
                 .Where(i => i.Error is not null)
                 .ToList();
             if (tooLarge.Count > 0)
                 throw new UsageException($"config {result.GetValue(file)}: {tooLarge.Count} item(s) DynamoDB would refuse, nothing imported; first: {ConfigItems.Abbreviated(tooLarge[0].What)}: {tooLarge[0].Error}");
             using var client = target.CreateDynamoDb();
-            var accessPoints = config.AccessPoints.Mappings;
             await new DynamoConfigStore(client, table.TableName(result)).PutAsync(entries, rules, accessPoints, cancel).ConfigureAwait(false);
             console.Out.WriteLine($"imported {entries.Count} entries, {rules.Count} rules and {accessPoints.Count} access points into {table.TableName(result)}");
             return ExitCodes.Ok;
@@ -201,7 +240,7 @@ public static class AllowlistCommand
                 else
                 {
                     ExportFile.Write(path, json);
-                    console.Out.WriteLine($"exported {items.Entries.Count} entries and {items.Rules.Count} rules to {path}");
+                    console.Out.WriteLine($"exported {items.Entries.Count} entries, {items.Rules.Count} rules and {items.AccessPoints.Count} access points to {path}");
                 }
             }
             return ExitCodes.Ok;
@@ -216,9 +255,17 @@ public static class AllowlistCommand
         table.AddTo(command);
         command.SetAction((result, cancel) => Guarded(console, async () =>
         {
-            using var client = table.Target(result).CreateDynamoDb();
             var name = table.TableName(result);
-            await DynamoTables.CreateAndWaitAsync(client, DynamoTables.ConfigTable(name), cancel).ConfigureAwait(false);
+            using var client = table.Target(result).CreateDynamoDb();
+            try
+            {
+                await DynamoTables.CreateAndWaitAsync(client, DynamoTables.ConfigTable(name), cancel).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException e) when (e.InnerException is Amazon.DynamoDBv2.Model.ResourceInUseException)
+            {
+                // DynamoDB answered: the name is taken. Running the try-out twice must not read as "unreachable".
+                throw new UsageException($"table {name} already exists (or is being created or deleted); nothing created");
+            }
             console.Out.WriteLine($"created table {name}");
             return ExitCodes.Ok;
         }));

@@ -14,6 +14,11 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
         public void Dispose() => Dynalite.Dispose();
     }
 
+    private const string FinanceAccessPoint = "arn:aws:s3:eu-west-1:111122223333:accesspoint/finance-ap";
+
+    /// <summary>A copy out of acme-finance through finance-ap whose record does not name the bucket (no resources entry for it).</summary>
+    private static readonly string CopyThroughAccessPoint = Path.Combine(RepoPaths.Root, "tests", "fixtures", "cloudtrail", "record-CopyObject-access-point-source.json");
+
     private readonly DynaliteServer _dynalite;
     private readonly string _table = "allowlist-" + Guid.NewGuid().ToString("N");
 
@@ -23,8 +28,10 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
         Assert.Equal(ExitCodes.Ok, Allowlist("create-table").ExitCode);
     }
 
-    private CliRun Allowlist(params string[] args) =>
-        CliRun.Of(["allowlist", .. args, "--table", _table, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1"]);
+    private CliRun Allowlist(params string[] args) => AllowlistOn(_table, args);
+
+    private CliRun AllowlistOn(string table, params string[] args) =>
+        CliRun.Of(["allowlist", .. args, "--table", table, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1"]);
 
     private async Task<int> ItemCountAsync()
     {
@@ -77,6 +84,13 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     [InlineData("add-source", "1.2.3.4", "--bucket", "Not_A_Bucket")]
     [InlineData("add-rule", "regex", ".*")]
     [InlineData("add-rule", "keyword", "x", "--level", "severe")]
+    [InlineData("add-access-point", "arn:aws:s3:::acme-finance", "--bucket", "acme-finance")]
+    [InlineData("add-access-point", "arn:aws:s3:eu-west-1:1111:accesspoint/finance-ap", "--bucket", "acme-finance")]
+    [InlineData("add-access-point", "arn:aws:s3:eu-west-1:111122223333:accesspoint/finance-ap/object/key", "--bucket", "acme-finance")]
+    [InlineData("add-access-point", "finance-ap", "--bucket", "acme-finance")]
+    [InlineData("add-access-point", FinanceAccessPoint, "--bucket", "Acme_Finance")]
+    [InlineData("add-access-point", FinanceAccessPoint, "--bucket", "")]
+    [InlineData("add-access-point", FinanceAccessPoint)]
     public async Task Invalid_input_exits_2_and_writes_nothing(params string[] args)
     {
         var run = Allowlist(args);
@@ -172,32 +186,104 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     {
         Assert.Equal(ExitCodes.Ok, Allowlist("add-source", "1.2.3.4").ExitCode);
 
-        // Remove sends the key unchecked: DynamoDB answers ValidationException (a key over 1024 bytes), or
-        // ResourceNotFoundException (no such table); neither is a store that cannot be reached.
+        // Remove sends the key unchecked: DynamoDB answers ValidationException (a key over 1024 bytes), which is
+        // not a store that cannot be reached. (A missing table: A_table_that_does_not_exist_is_a_usage_error_not_unreachable.)
         var tooLong = Allowlist("remove", "principal", new string('r', 1100));
-        var noTable = CliRun.Of("allowlist", "remove", "source", "1.2.3.4", "--table", "no-such-table", "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1");
 
         Assert.Equal(ExitCodes.UsageError, tooLong.ExitCode);
         Assert.StartsWith("s3audit: deleting from ", tooLong.Error, StringComparison.Ordinal);
-        Assert.Equal(ExitCodes.UsageError, noTable.ExitCode);
-        Assert.Contains("ResourceNotFoundException", noTable.Error, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("--table", "a b")]
-    [InlineData("--table", "x")]
-    [InlineData("--endpoint-url", "not a url")]
-    [InlineData("--endpoint-url", "ftp://127.0.0.1:1")]
-    public void A_bad_table_or_endpoint_is_a_usage_error(string option, string value)
-    {
-        string[] args = option == "--table"
-            ? ["allowlist", "list", "--table", value, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1"]
-            : ["allowlist", "list", "--table", _table, "--endpoint-url", value, "--region", "us-east-1"];
+    /// <summary>
+    /// Every allowlist command, with arguments that pass its own checks, so the README's exit codes are checked for
+    /// each command and not only for list.
+    /// </summary>
+    public static TheoryData<string> Commands => [.. ExistingTableCommands, "create-table"];
 
-        var run = CliRun.Of(args);
+    /// <summary>The commands that work on a table that exists (all but create-table).</summary>
+    public static TheoryData<string> ExistingTableCommands => ["list", "export", "add-source", "add-principal", "add-rule", "add-access-point", "remove", "import"];
+
+    public static TheoryData<string, string, string> BadTableOrEndpoint
+    {
+        get
+        {
+            var data = new TheoryData<string, string, string>();
+            foreach (var command in Commands)
+            {
+                foreach (var (option, value) in new[] { ("--table", "a b"), ("--table", "x"), ("--endpoint-url", "not a url"), ("--endpoint-url", "ftp://127.0.0.1:1") })
+                    data.Add(command, option, value);
+            }
+            return data;
+        }
+    }
+
+    private static string[] ArgsOf(string command) => command switch
+    {
+        "export" => ["export", "-"],
+        "add-source" => ["add-source", "1.2.3.4"],
+        "add-principal" => ["add-principal", "etl"],
+        "add-rule" => ["add-rule", "keyword", "cardholder"],
+        "add-access-point" => ["add-access-point", FinanceAccessPoint, "--bucket", "acme-finance"],
+        "remove" => ["remove", "source", "1.2.3.4"],
+        "import" => ["import", Samples.Config],
+        _ => [command],
+    };
+
+    private static CliRun Against(string command, string table, string endpoint) =>
+        CliRun.Of(["allowlist", .. ArgsOf(command), "--table", table, "--endpoint-url", endpoint, "--region", "us-east-1"]);
+
+    [Theory]
+    [MemberData(nameof(BadTableOrEndpoint))]
+    public async Task A_bad_table_or_endpoint_is_a_usage_error(string command, string option, string value)
+    {
+        var run = option == "--table" ? Against(command, value, _dynalite.Endpoint) : Against(command, _table, value);
 
         Assert.Equal(ExitCodes.UsageError, run.ExitCode);
         Assert.Contains(value, run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(ExistingTableCommands))]
+    public void A_table_that_does_not_exist_is_a_usage_error_not_unreachable(string command)
+    {
+        var run = Against(command, "no-such-table", _dynalite.Endpoint);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("ResourceNotFoundException", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Creating_a_table_that_exists_is_a_usage_error_not_unreachable()
+    {
+        var run = Allowlist("create-table");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Equal($"s3audit: table {_table} already exists (or is being created or deleted); nothing created\n", run.Error);
+    }
+
+    [Theory]
+    [InlineData("add-source", "1.2.3.4")]
+    [InlineData("add-principal", "etl")]
+    [InlineData("add-rule", "keyword", "cardholder")]
+    [InlineData("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance")]
+    public async Task An_add_DynamoDB_would_refuse_for_its_size_exits_2_and_writes_nothing(params string[] args)
+    {
+        var run = Allowlist([.. args, "--note", new string('n', 410 * 1024)]);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("DynamoDB items hold at most 409600", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
+    public async Task An_access_point_ARN_too_long_for_a_DynamoDB_key_exits_2_and_writes_nothing()
+    {
+        var run = Allowlist("add-access-point", "arn:aws:s3:eu-west-1:111122223333:accesspoint/" + new string('a', 1100), "--bucket", "acme-finance");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("sort keys hold at most 1024", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
     }
 
     [Fact]
@@ -297,16 +383,158 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
         Assert.Contains("unusable rule item global / rule#keyword#cardholder", list.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_table_that_cannot_be_reached_exits_3_with_a_typed_error()
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void A_table_that_cannot_be_reached_exits_3_with_a_typed_error(string command)
     {
-        using var stopped = DynaliteServer.Start();
-        var endpoint = stopped.Endpoint;
-        stopped.Stop();
-
-        var run = CliRun.Of("allowlist", "list", "--table", _table, "--endpoint-url", endpoint, "--region", "us-east-1");
+        var run = Against(command, _table, ClosedEndpoint());
 
         Assert.Equal(ExitCodes.StoreError, run.ExitCode);
-        Assert.Contains($"scanning {_table} failed", run.Error, StringComparison.Ordinal);
+        Assert.Matches($"^s3audit: [a-z ]+ {_table} failed: HttpRequestException: Connection refused", run.Error);
     }
+
+    [Fact]
+    public void Scan_with_a_table_that_cannot_be_reached_exits_3_and_evaluates_nothing()
+    {
+        var run = CliRun.Of("scan", "--table", _table, "--endpoint-url", ClosedEndpoint(), "--region", "us-east-1", Samples.Logs);
+
+        Assert.Equal((ExitCodes.StoreError, ""), (run.ExitCode, run.Out));
+        Assert.StartsWith($"s3audit: scanning {_table} failed: HttpRequestException", run.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A local port nothing listens on: every connection is refused at once.</summary>
+    private static string ClosedEndpoint()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}";
+    }
+
+    [Fact]
+    public async Task Add_access_point_writes_the_item_and_scan_with_the_table_then_judges_a_copy_through_it_by_the_buckets_rules()
+    {
+        // Only acme-finance's rule covers payroll/: the copy out through its access point must meet it.
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-rule", "prefix", "payroll/", "--bucket", "acme-finance", "--level", "critical").ExitCode);
+        var unmapped = ScanWithTable(CopyThroughAccessPoint);
+
+        var add = Allowlist("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance", "--note", "finance exports");
+        var mapped = ScanWithTable(CopyThroughAccessPoint);
+
+        Assert.Equal((ExitCodes.Ok, $"added access point {FinanceAccessPoint} -> acme-finance to {_table}\n"), (add.ExitCode, add.Out));
+        using (var client = _dynalite.Client())
+        {
+            var item = (await client.GetItemAsync(_table, new() { ["scope"] = new("global"), ["entry"] = new("accesspoint#" + FinanceAccessPoint) })).Item;
+            Assert.Equal(("acme-finance", "finance exports"), (item["bucket"].S, item["note"].S));
+            Assert.StartsWith("local:", item["addedBy"].S, StringComparison.Ordinal);
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", item["addedAt"].S);
+        }
+        Assert.Equal("not-sensitive", Verdict(unmapped));
+        Assert.Equal("alert", Verdict(mapped));
+        Assert.Contains("acme-finance/payroll/2024-10/payroll.csv matches prefix", mapped.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Add_access_point_again_replaces_the_mapping()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance").ExitCode);
+
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance-v2").ExitCode);
+
+        var mapping = Assert.Single(JsonDocument.Parse(Allowlist("list", "--format", "json").Out).RootElement.GetProperty("accessPoints").EnumerateArray());
+        Assert.Equal("acme-finance-v2", mapping.GetProperty("bucket").GetString());
+        Assert.Equal(1, await ItemCountAsync());
+    }
+
+    [Fact]
+    public void List_shows_an_access_point_as_arn_to_bucket_in_the_global_scope()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance", "--note", "finance exports").ExitCode);
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-source", "10.1.0.0/16", "--bucket", "acme-finance").ExitCode);
+
+        var table = Allowlist("list");
+        var forOtherBucket = Allowlist("list", "--bucket", "other-bucket", "--format", "json");
+
+        var row = Assert.Single(table.OutLines, l => l.Contains(FinanceAccessPoint, StringComparison.Ordinal));
+        Assert.Matches($@"^global +access-point +{System.Text.RegularExpressions.Regex.Escape(FinanceAccessPoint)} -> acme-finance +finance exports +local:", row);
+        Assert.Contains("1 entries, 0 rules, 1 access points", table.Out, StringComparison.Ordinal);
+        var mapping = Assert.Single(JsonDocument.Parse(forOtherBucket.Out).RootElement.GetProperty("accessPoints").EnumerateArray());
+        Assert.Equal((FinanceAccessPoint, "acme-finance"), (mapping.GetProperty("accessPoint").GetString(), mapping.GetProperty("bucket").GetString()));
+    }
+
+    [Fact]
+    public async Task Remove_access_point_removes_the_mapping_and_only_it()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance").ExitCode);
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-source", "10.1.0.0/16").ExitCode);
+
+        var remove = Allowlist("remove", "access-point", FinanceAccessPoint);
+        var again = Allowlist("remove", "access-point", FinanceAccessPoint);
+
+        Assert.Equal((ExitCodes.Ok, $"removed global / accesspoint#{FinanceAccessPoint} from {_table}\n"), (remove.ExitCode, remove.Out));
+        Assert.Equal(ExitCodes.UsageError, again.ExitCode);
+        Assert.Contains("nothing removed", again.Error, StringComparison.Ordinal);
+        Assert.Equal(1, await ItemCountAsync());
+        Assert.Contains("1 entries, 0 rules, 0 access points", Allowlist("list").Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_misplaced_access_point_item_is_named_by_list_refused_by_scan_and_removed_by_its_scope()
+    {
+        // Written by hand in a bucket scope: it cannot be used, so it fails closed (as an unusable rule does).
+        using (var client = _dynalite.Client())
+            await client.PutItemAsync(_table, new() { ["scope"] = new("bucket#acme-finance"), ["entry"] = new("accesspoint#" + FinanceAccessPoint), ["bucket"] = new("acme-finance") });
+
+        var list = Allowlist("list");
+        var scan = ScanWithTable(CopyThroughAccessPoint);
+        var withoutScope = Allowlist("remove", "access-point", FinanceAccessPoint, "--bucket", "other-bucket");
+        var remove = Allowlist("remove", "access-point", FinanceAccessPoint, "--bucket", "acme-finance");
+
+        // Keys are cut to 60 characters in messages.
+        Assert.Contains("unusable access point item bucket#acme-finance / accesspoint#arn:aws:s3:eu-west-1:", list.Error, StringComparison.Ordinal);
+        Assert.Contains("belongs in the global scope", list.Error, StringComparison.Ordinal);
+        Assert.Equal((ExitCodes.UsageError, ""), (scan.ExitCode, scan.Out));
+        Assert.Contains("belongs in the global scope", scan.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, withoutScope.ExitCode);
+        Assert.Contains("access point items are global", withoutScope.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, remove.ExitCode);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
+    public void Export_round_trips_an_access_point_with_its_note_and_who_added_it()
+    {
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-access-point", FinanceAccessPoint, "--bucket", "acme-finance", "--note", "finance exports").ExitCode);
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-rule", "prefix", "payroll/", "--bucket", "acme-finance").ExitCode);
+        using var dir = new TempDir();
+        var first = Path.Combine(dir.Path, "first.json");
+        var second = Path.Combine(dir.Path, "second.json");
+        var copy = "copy-" + Guid.NewGuid().ToString("N");
+        Assert.Equal(ExitCodes.Ok, AllowlistOn(copy, "create-table").ExitCode);
+
+        var export = Allowlist("export", first);
+        var import = AllowlistOn(copy, "import", first);
+        var exportAgain = AllowlistOn(copy, "export", second);
+
+        Assert.Equal((ExitCodes.Ok, $"exported 0 entries, 1 rules and 1 access points to {first}\n"), (export.ExitCode, export.Out));
+        Assert.Equal(ExitCodes.Ok, import.ExitCode);
+        Assert.Contains("1 access points", import.Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, exportAgain.ExitCode);
+        Assert.Equal(File.ReadAllText(first), File.ReadAllText(second));
+        var mapping = Assert.Single(JsonDocument.Parse(File.ReadAllText(first)).RootElement.GetProperty("accessPoints").EnumerateArray());
+        Assert.Equal((FinanceAccessPoint, "acme-finance", "finance exports"),
+            (mapping.GetProperty("accessPoint").GetString(), mapping.GetProperty("bucket").GetString(), mapping.GetProperty("note").GetString()));
+        Assert.StartsWith("local:", mapping.GetProperty("addedBy").GetString(), StringComparison.Ordinal);
+        Assert.True(mapping.TryGetProperty("addedAt", out _));
+        // The file maps the copy as the table does.
+        var fromFile = CliRun.Of("scan", "--config", first, "--verdicts", CopyThroughAccessPoint);
+        Assert.Equal(ScanWithTable(CopyThroughAccessPoint).Out, fromFile.Out);
+        Assert.Equal("alert", Verdict(fromFile));
+    }
+
+    private CliRun ScanWithTable(string path) =>
+        CliRun.Of("scan", "--table", _table, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1", "--verdicts", path);
+
+    private static string? Verdict(CliRun scan) => JsonDocument.Parse(Assert.Single(scan.OutLines)).RootElement.GetProperty("verdict").GetString();
 }

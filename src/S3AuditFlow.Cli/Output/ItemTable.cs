@@ -1,4 +1,5 @@
 using System.Globalization;
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Sensitivity;
 using S3AuditFlow.Core.Stores;
 using S3AuditFlow.Core.Trust;
@@ -8,7 +9,7 @@ namespace S3AuditFlow.Cli.Output;
 /// <summary>`allowlist list`: one row per item.</summary>
 public static class ItemTable
 {
-    /// <summary>Writes the rows, entries first.</summary>
+    /// <summary>Writes the rows: entries, rules, then access points (ARN -> bucket).</summary>
     public static void Write(TextWriter output, RuleSet items)
     {
         var rows = items.Entries.Select(e => new[]
@@ -19,14 +20,21 @@ public static class ItemTable
             {
                 r.Bucket ?? "global", "rule:" + SensitivityRule.KindName(r.Kind), r.Value, r.Level.Name(), "", r.Note ?? "", r.AddedBy ?? "", Iso(r.AddedAt),
             }))
+            .Concat(items.AccessPoints.Select(m => new[]
+            {
+                "global", "access-point", Mapped(m), "", "", m.Note ?? "", m.AddedBy ?? "", Iso(m.AddedAt),
+            }))
             .ToList();
         string[] header = ["scope", "kind", "value", "level", "expires", "note", "added by", "added at"];
         var widths = header.Select((h, i) => Math.Min(60, rows.Select(r => r[i].Length).Append(h.Length).Max())).ToArray();
         output.WriteLine(Row(header, widths));
         foreach (var row in rows)
             output.WriteLine(Row(row, widths));
-        output.WriteLine($"{items.Entries.Count} entries, {items.Rules.Count} rules");
+        output.WriteLine($"{items.Entries.Count} entries, {items.Rules.Count} rules, {items.AccessPoints.Count} access points");
     }
+
+    /// <summary>"ARN -> bucket": how list and add-access-point name a mapping.</summary>
+    public static string Mapped(AccessPointBucket mapping) => $"{mapping.AccessPoint} -> {mapping.Bucket}";
 
     private static string Row(string[] cells, int[] widths) =>
         string.Join("  ", cells.Select((c, i) => c.PadRight(widths[i]))).TrimEnd();

@@ -5,7 +5,10 @@ namespace S3AuditFlow.Core.Config;
 /// <summary>One access point and the bucket behind it, as the user declares it (`accessPoints`, or a table item).</summary>
 /// <param name="AccessPoint">"arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME".</param>
 /// <param name="Bucket">The bucket the access point serves.</param>
-public sealed record AccessPointBucket(string AccessPoint, string Bucket);
+/// <param name="Note">Why the mapping exists.</param>
+/// <param name="AddedBy">Who added it (caller ARN, or "local:USER").</param>
+/// <param name="AddedAt">When it was added.</param>
+public sealed record AccessPointBucket(string AccessPoint, string Bucket, string? Note = null, string? AddedBy = null, DateTimeOffset? AddedAt = null);
 
 /// <summary>
 /// Access point → bucket. A copy whose x-amz-copy-source is an access point ARN names no bucket; mapped here, it is
@@ -36,11 +39,8 @@ public sealed class AccessPointMap
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var mapping in mappings)
         {
-            var error = !CopySource.IsAccessPointArn(mapping.AccessPoint) ? "not an access point ARN (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME)"
-                : !BucketName.IsValid(mapping.Bucket) ? $"bucket \"{mapping.Bucket}\" is not an S3 bucket name ({BucketName.Rule})"
-                // Two buckets for one access point: which one's rules apply would depend on order.
-                : !seen.Add(mapping.AccessPoint) ? "access point mapped twice"
-                : null;
+            // Two buckets for one access point: which one's rules apply would depend on order.
+            var error = Validate(mapping) ?? (!seen.Add(mapping.AccessPoint) ? "access point mapped twice" : null);
             if (error is null)
                 valid.Add(mapping);
             else
@@ -48,6 +48,16 @@ public sealed class AccessPointMap
         }
         return new AccessPointMap(valid);
     }
+
+    /// <summary>
+    /// Why one mapping cannot be used (not an access point ARN, not a bucket name), or null when it can: the check
+    /// <see cref="Build"/> makes, for callers that check one mapping alone (a config file naming its place, a table
+    /// item, `s3audit allowlist add-access-point`).
+    /// </summary>
+    public static string? Validate(AccessPointBucket mapping) =>
+        !CopySource.IsAccessPointArn(mapping.AccessPoint) ? "not an access point ARN (arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME)"
+        : !BucketName.IsValid(mapping.Bucket) ? $"bucket \"{mapping.Bucket}\" is not an S3 bucket name ({BucketName.Rule})"
+        : null;
 
     /// <summary>The bucket behind <paramref name="accessPoint"/>, or null when it is not mapped.</summary>
     public string? BucketOf(string accessPoint) => _buckets.GetValueOrDefault(accessPoint);

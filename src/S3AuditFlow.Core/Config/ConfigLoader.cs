@@ -14,7 +14,7 @@ public static class ConfigLoader
     private static readonly string[] SeedKeys = ["authorized_sources", "authorized_entities", "sensitive_filename_keywords"];
     private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit", "harvestThresholds", "accessPoints" };
     private static readonly HashSet<string> EntryKeys = new(StringComparer.Ordinal) { "value", "bucket", "expires", "note", "addedBy", "addedAt" };
-    private static readonly HashSet<string> AccessPointKeys = new(StringComparer.Ordinal) { "accessPoint", "bucket", "note" };
+    private static readonly HashSet<string> AccessPointKeys = new(StringComparer.Ordinal) { "accessPoint", "bucket", "note", "addedBy", "addedAt" };
     private static readonly HashSet<string> RuleKeys = new(StringComparer.Ordinal) { "type", "value", "level", "bucket", "note", "addedBy", "addedAt" };
 
     /// <summary>Loads a config file.</summary>
@@ -146,7 +146,7 @@ public static class ConfigLoader
         return AuditConfig.Create(entries, rules, monitored, window, burstLimit, HarvestThresholds(root), AccessPoints(root).ToList());
     }
 
-    /// <summary>`accessPoints`: [{"accessPoint": "arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME", "bucket": "NAME"}].</summary>
+    /// <summary>`accessPoints`: [{"accessPoint": "arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME", "bucket": "NAME", "note", "addedBy", "addedAt"}].</summary>
     private static IEnumerable<AccessPointBucket> AccessPoints(JsonElement root)
     {
         var index = 0;
@@ -154,10 +154,10 @@ public static class ConfigLoader
         {
             var where = $"accessPoints[{index++}]";
             RequireObject(item, where, AccessPointKeys);
-            var mapping = new AccessPointBucket(RequiredString(item, "accessPoint", where), RequiredString(item, "bucket", where));
-            _ = AccessPointMap.Build([mapping], out var invalid);
-            if (invalid.Count > 0)
-                throw new ConfigException($"{where} \"{mapping.AccessPoint}\": {invalid[0].Error}");
+            var mapping = new AccessPointBucket(RequiredString(item, "accessPoint", where), RequiredString(item, "bucket", where),
+                OptionalString(item, "note", where), OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
+            if (AccessPointMap.Validate(mapping) is { } error)
+                throw new ConfigException($"{where} \"{Shown(mapping.AccessPoint)}\": {error}");
             yield return mapping;
         }
     }

@@ -38,6 +38,9 @@ public static class ConfigWriter
                 writer.WriteStartObject();
                 writer.WriteString("accessPoint", mapping.AccessPoint);
                 writer.WriteString("bucket", mapping.Bucket);
+                Optional(writer, "note", mapping.Note);
+                Optional(writer, "addedBy", mapping.AddedBy);
+                Optional(writer, "addedAt", Iso(mapping.AddedAt));
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
