@@ -27,10 +27,10 @@ public static class ScanCommand
         var table = new TableOptions();
         var format = new Option<string>("--format")
         {
-            Description = "text (a report) or jsonl (one JSON object per alert and harvest notification)",
+            Description = "text (a report), jsonl (one JSON object per alert and harvest notification) or csv (one row per alert)",
             DefaultValueFactory = _ => "text",
         };
-        format.AcceptOnlyFromAmong("text", "jsonl");
+        format.AcceptOnlyFromAmong("text", "jsonl", "csv");
         var details = new Option<string>("--details")
         {
             Description = "Alerts the text report prints one by one after its summary, most severe first: a number or all",
@@ -130,6 +130,8 @@ public static class ScanCommand
             JsonLines.WriteVerdicts(console.Out, result.Verdicts!);
         else if (request.Format == "jsonl")
             JsonLines.WriteAlerts(console.Out, result.Alerts, result.HarvestNotices);
+        else if (request.Format == "csv")
+            CsvAlerts.Write(console.Out, result.Alerts);
         else
             TextReport.Write(console.Out, result, config, request.Report);
         if (request.Stats)

@@ -128,6 +128,7 @@ public class ScanReportTests
 
     [Theory]
     [InlineData("--details shapes the text report; it does not apply to --format jsonl", "--format", "jsonl", "--details", "all")]
+    [InlineData("--group-by shapes the text report; it does not apply to --format csv", "--format", "csv", "--group-by", "bucket")]
     [InlineData("--details shapes the text report; it does not apply to --verdicts", "--verdicts", "--details", "5")]
     public void Report_options_with_machine_output_are_refused_rather_than_ignored(string message, params string[] args)
     {
