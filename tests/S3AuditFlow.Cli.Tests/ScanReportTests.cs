@@ -40,6 +40,19 @@ public class ScanReportTests
     }
 
     [Fact]
+    public void The_readme_shows_exactly_what_its_first_command_prints()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")).ReplaceLineEndings("\n");
+        var section = readme[readme.IndexOf("\n### The report\n", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```\n", StringComparison.Ordinal) + 4;
+        var shown = section[start..section.IndexOf("\n```\n", start, StringComparison.Ordinal)];
+
+        var run = CliRun.Of("scan", "--config", Samples.Config, Samples.Logs);
+
+        Assert.Equal(shown + "\n", run.Out.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void The_harvest_sample_is_one_group_whose_repeats_are_the_bursts_counted_reads_then_its_harvest()
     {
         var dir = Path.Combine(Samples.Dir, "harvest");
