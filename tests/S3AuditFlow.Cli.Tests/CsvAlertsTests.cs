@@ -134,8 +134,8 @@ public class CsvAlertsTests
         Assert.Equal(("'=1+2", "'@SUM(1,2)"), (Cell(1, "principal.name"), Cell(1, "source.userAgent")));
         Assert.Equal(("'\tcardholder\r\n2.csv", "'+admin", "'-2+3"), (Cell(2, "key"), Cell(2, "principal.name"), Cell(2, "source.userAgent")));
         Assert.Equal(("it's \"cardholder\" data.csv", "ops-1"), (Cell(3, "key"), Cell(3, "principal.name")));
-        // No cell of any row starts with a formula character once read back.
-        Assert.All(Parse(run.Out).Skip(1).SelectMany(r => r), cell => Assert.False(cell.Length > 0 && "=+-@\t\r".Contains(cell[0], StringComparison.Ordinal), cell));
+        // No cell of any row starts with a formula character once read back: defusing it again would change it.
+        Assert.All(Parse(run.Out).Skip(1).SelectMany(r => r), cell => Assert.Equal(cell, Defused(cell)));
         AssertRowsAreTheJsonlAlerts(["--config", Samples.Config, "-"], stdin);
     }
 
