@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using S3AuditFlow.Aws;
 using S3AuditFlow.Cli.Output;
 using S3AuditFlow.Core.Config;
@@ -24,8 +25,20 @@ public static class ScanCommand
         };
         var config = new Option<string?>("--config", "-c") { Description = "Allowlist and rules: the seed's config.json or the rich format" };
         var table = new TableOptions();
-        var format = new Option<string>("--format") { Description = "text (a report) or jsonl (one JSON object per alert)", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "jsonl");
+        var format = new Option<string>("--format")
+        {
+            Description = "text (a report), jsonl (one JSON object per alert and harvest notification) or csv (one row per alert)",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "jsonl", "csv");
+        var details = new Option<string>("--details")
+        {
+            Description = "Alerts the text report prints one by one after its summary, most severe first: a number or all",
+            HelpName = "N|all",
+            DefaultValueFactory = _ => ReportOptions.DefaultDetails.ToString(CultureInfo.InvariantCulture),
+        };
+        var groupBy = new Option<string>("--group-by") { Description = "What the text report's summary groups alerts by", DefaultValueFactory = _ => GroupByNames[0] };
+        groupBy.AcceptOnlyFromAmong(GroupByNames);
         var verdicts = new Option<bool>("--verdicts") { Description = "Print one JSON line per evaluated event, in input order, instead of the report" };
         var failOnAlert = new Option<bool>("--fail-on-alert") { Description = "Exit with 1 when an alert was raised" };
         var parallelism = new Option<int>("--parallelism") { Description = "Files read at once (default: one per core)" };
@@ -34,25 +47,43 @@ public static class ScanCommand
 
         var command = new Command("scan", "Evaluate CloudTrail S3 data events from files and report unexpected reads of sensitive objects")
         {
-            paths, config, format, verdicts, failOnAlert, parallelism, stats, noProgress,
+            paths, config, format, details, groupBy, verdicts, failOnAlert, parallelism, stats, noProgress,
         };
         table.Table.Description = "Evaluate against the live config table instead of --config (every scope, read once)";
         table.AddTo(command);
         command.SetAction((result, cancel) => AllowlistCommand.Guarded(console, async () =>
         {
+            var report = ReportOptionsOf(result, format, verdicts, details, groupBy);
             var configPath = result.GetValue(config);
             var tableName = result.GetValue(table.Table);
             if ((configPath is null) == (tableName is null))
                 throw new UsageException("give exactly one of --config FILE or --table NAME");
             var loaded = configPath is not null ? LoadFile(configPath) : await LoadTableAsync(console, table, result, tableName!, cancel).ConfigureAwait(false);
             return Run(console, loaded, new Request(
-                result.GetValue(paths)!, result.GetValue(format)!, result.GetValue(verdicts),
+                result.GetValue(paths)!, result.GetValue(format)!, report, result.GetValue(verdicts),
                 result.GetValue(failOnAlert), result.GetValue(parallelism), result.GetValue(stats), result.GetValue(noProgress)));
         }));
         return command;
     }
 
-    private sealed record Request(string[] Paths, string Format, bool Verdicts, bool FailOnAlert, int Parallelism, bool Stats, bool NoProgress);
+    /// <summary>`--group-by` values, the default first, in the order of <see cref="GroupBy"/>.</summary>
+    private static readonly string[] GroupByNames = ["principal+source", "principal", "source", "bucket"];
+
+    /// <summary>`--details` and `--group-by`, refused with any output but the text report rather than silently ignored.</summary>
+    private static ReportOptions ReportOptionsOf(ParseResult result, Option<string> format, Option<bool> verdicts, Option<string> details, Option<string> groupBy)
+    {
+        var machine = result.GetValue(verdicts) ? "--verdicts" : result.GetValue(format) is "text" ? null : "--format " + result.GetValue(format);
+        if (machine is not null && new[] { details, groupBy }.FirstOrDefault(o => result.GetResult(o) is { Implicit: false }) is { } given)
+            throw new UsageException($"{given.Name} shapes the text report; it does not apply to {machine}");
+
+        var text = result.GetValue(details)!;
+        int? count = text.Equals("all", StringComparison.OrdinalIgnoreCase) ? null
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+            : throw new UsageException($"--details \"{text}\": give how many alerts to print (0 or more) or all");
+        return new ReportOptions((GroupBy)Array.IndexOf(GroupByNames, result.GetValue(groupBy)), count);
+    }
+
+    private sealed record Request(string[] Paths, string Format, ReportOptions Report, bool Verdicts, bool FailOnAlert, int Parallelism, bool Stats, bool NoProgress);
 
     private static AuditConfig LoadFile(string path)
     {
@@ -90,9 +121,20 @@ public static class ScanCommand
 
         var stopwatch = Stopwatch.StartNew();
         using var progress = ProgressBar.StartIfUseful(console, inputs, request.NoProgress);
-        // jsonl is written while the scan runs, so memory does not grow with the alerts.
-        var jsonl = request.Format == "jsonl" && !request.Verdicts ? new JsonLines.AlertStream(console.Out) : null;
-        var options = new ScanOptions(request.Verdicts, request.Parallelism, progress is null ? null : progress.Add, jsonl is null ? null : jsonl.Alert,
+        // Alerts are written (jsonl, csv) or summarised (text) while the scan runs, so memory does not grow with them.
+        JsonLines.AlertStream? jsonl = null;
+        AlertGroups? groups = null;
+        Action<Alert>? onAlert = null;
+        if (!request.Verdicts)
+        {
+            onAlert = request.Format switch
+            {
+                "jsonl" => (jsonl = new JsonLines.AlertStream(console.Out)).Alert,
+                "csv" => new CsvAlerts.Writer(console.Out).Alert,
+                _ => (groups = new AlertGroups(request.Report.GroupBy, request.Report.Details)).AddFinished,
+            };
+        }
+        var options = new ScanOptions(request.Verdicts, request.Parallelism, progress is null ? null : progress.Add, onAlert,
             OnHarvest: jsonl is null ? null : jsonl.Harvest);
         var result = new ScanEngine(config).Scan(inputs, options);
         progress?.Finish();
@@ -103,8 +145,8 @@ public static class ScanCommand
             JsonLines.WriteVerdicts(console.Out, result.Verdicts!);
         else if (jsonl is not null)
             jsonl.Finish();
-        else
-            TextReport.Write(console.Out, result, config);
+        else if (groups is not null)
+            TextReport.Write(console.Out, result, groups, config);
         if (request.Stats)
             ProcessStats.Write(console.Error, result.Total, stopwatch.Elapsed);
 

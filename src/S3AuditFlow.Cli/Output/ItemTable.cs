@@ -26,18 +26,12 @@ public static class ItemTable
             }))
             .ToList();
         string[] header = ["scope", "kind", "value", "level", "expires", "note", "added by", "added at"];
-        var widths = header.Select((h, i) => Math.Min(60, rows.Select(r => r[i].Length).Append(h.Length).Max())).ToArray();
-        output.WriteLine(Row(header, widths));
-        foreach (var row in rows)
-            output.WriteLine(Row(row, widths));
+        TextTable.Write(output, header, rows);
         output.WriteLine($"{items.Entries.Count} entries, {items.Rules.Count} rules, {items.AccessPoints.Count} access points");
     }
 
     /// <summary>"ARN -> bucket": how list and add-access-point name a mapping.</summary>
     public static string Mapped(AccessPointBucket mapping) => $"{mapping.AccessPoint} -> {mapping.Bucket}";
-
-    private static string Row(string[] cells, int[] widths) =>
-        string.Join("  ", cells.Select((c, i) => c.PadRight(widths[i]))).TrimEnd();
 
     private static string Iso(DateTimeOffset? time) =>
         time?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "";
