@@ -42,12 +42,22 @@ public static class ScanCommand
         var verdicts = new Option<bool>("--verdicts") { Description = "Print one JSON line per evaluated event, in input order, instead of the report" };
         var failOnAlert = new Option<bool>("--fail-on-alert") { Description = "Exit with 1 when an alert was raised" };
         var parallelism = new Option<int>("--parallelism") { Description = "Files read at once (default: one per core)" };
+        var memory = new Option<int>("--memory")
+        {
+            Description = "MiB for alert candidates waiting for dedup; past it they wait in temporary files (default 64)",
+            DefaultValueFactory = _ => (int)(ScanOptions.DefaultMemoryBudgetBytes >> 20),
+        };
+        memory.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+                r.AddError("--memory must be at least 1 (MiB)");
+        });
         var stats = new Option<bool>("--stats") { Description = "Print events/s and peak memory to stderr (used by the benchmark)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never draw the progress bar" };
 
         var command = new Command("scan", "Evaluate CloudTrail S3 data events from files and report unexpected reads of sensitive objects")
         {
-            paths, config, format, details, groupBy, verdicts, failOnAlert, parallelism, stats, noProgress,
+            paths, config, format, details, groupBy, verdicts, failOnAlert, parallelism, memory, stats, noProgress,
         };
         table.Table.Description = "Evaluate against the live config table instead of --config (every scope, read once)";
         table.AddTo(command);
@@ -61,7 +71,7 @@ public static class ScanCommand
             var loaded = configPath is not null ? LoadFile(configPath) : await LoadTableAsync(console, table, result, tableName!, cancel).ConfigureAwait(false);
             return Run(console, loaded, new Request(
                 result.GetValue(paths)!, result.GetValue(format)!, report, result.GetValue(verdicts),
-                result.GetValue(failOnAlert), result.GetValue(parallelism), result.GetValue(stats), result.GetValue(noProgress)));
+                result.GetValue(failOnAlert), result.GetValue(parallelism), result.GetValue(memory), result.GetValue(stats), result.GetValue(noProgress)));
         }));
         return command;
     }
@@ -83,7 +93,7 @@ public static class ScanCommand
         return new ReportOptions((GroupBy)Array.IndexOf(GroupByNames, result.GetValue(groupBy)), count);
     }
 
-    private sealed record Request(string[] Paths, string Format, ReportOptions Report, bool Verdicts, bool FailOnAlert, int Parallelism, bool Stats, bool NoProgress);
+    private sealed record Request(string[] Paths, string Format, ReportOptions Report, bool Verdicts, bool FailOnAlert, int Parallelism, int MemoryMiB, bool Stats, bool NoProgress);
 
     private static AuditConfig LoadFile(string path)
     {
@@ -135,7 +145,7 @@ public static class ScanCommand
             };
         }
         var options = new ScanOptions(request.Verdicts, request.Parallelism, progress is null ? null : progress.Add, onAlert,
-            OnHarvest: jsonl is null ? null : jsonl.Harvest);
+            MemoryBudgetBytes: (long)request.MemoryMiB << 20, OnHarvest: jsonl is null ? null : jsonl.Harvest);
         var result = new ScanEngine(config).Scan(inputs, options);
         progress?.Finish();
         stopwatch.Stop();
@@ -148,7 +158,7 @@ public static class ScanCommand
         else if (groups is not null)
             TextReport.Write(console.Out, result, groups, config);
         if (request.Stats)
-            ProcessStats.Write(console.Error, result.Total, stopwatch.Elapsed);
+            ProcessStats.Write(console.Error, result.Total, stopwatch.Elapsed, result.SpilledCandidates);
 
         return request.FailOnAlert && result.Count(Verdict.Alert) > 0 ? ExitCodes.AlertRaised : ExitCodes.Ok;
     }

@@ -95,3 +95,38 @@ public class HarvestSampleTests
         Assert.Contains("  allowlisted             40", text.Out, StringComparison.Ordinal);
     }
 }
+
+/// <summary>`scan --memory`: a budget small enough to send the harvest's candidates to temporary files changes no output.</summary>
+public class ScanMemoryTests
+{
+    private static readonly string HarvestDir = Path.Combine(Samples.Dir, "harvest");
+
+    [Theory]
+    [InlineData("jsonl")]
+    [InlineData("csv")]
+    [InlineData("text")]
+    public void The_bucket_harvest_sample_gives_the_same_output_with_1_MiB_as_with_the_default(string format)
+    {
+        string[] scan = ["scan", "--config", Path.Combine(HarvestDir, "config.json"), "--format", format, Path.Combine(HarvestDir, "logs")];
+
+        var spilled = CliRun.Of([.. scan, "--memory", "1", "--stats"]);
+        var inMemory = CliRun.Of([.. scan, "--stats"]);
+
+        Assert.Equal((0, 0), (spilled.ExitCode, inMemory.ExitCode));
+        Assert.Matches("spilled [1-9][0-9]+ candidates", spilled.Error);
+        Assert.Contains("spilled 0 candidates", inMemory.Error, StringComparison.Ordinal);
+        Assert.Contains("svc-reporting", inMemory.Out, StringComparison.Ordinal);
+        Assert.Equal(inMemory.Out, spilled.Out);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public void A_memory_budget_under_1_MiB_is_a_usage_error(string mib)
+    {
+        var run = CliRun.Of("scan", "--config", Samples.Config, "--memory", mib, Samples.Logs);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--memory must be at least 1", run.Error, StringComparison.Ordinal);
+    }
+}
