@@ -19,9 +19,10 @@ public sealed record ScanOptions(bool KeepVerdicts = false, int Parallelism = 0,
 /// (eventTime, eventID, content) order, so the alerts do not depend on which file a thread happened to finish first
 /// nor on the order the inputs were given.
 /// </summary>
-public sealed class ScanEngine(AuditConfig config)
+/// <param name="window">--since/--until: data events outside it are counted as outside-window, not judged.</param>
+public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
 {
-    private readonly AccessEvaluator _evaluator = new(config);
+    private readonly AccessEvaluator _evaluator = new(config, window);
 
     /// <param name="ContentHash">SHA-256 of the record's bytes as read, hex: the tie-break after eventTime and eventID.</param>
     private sealed record Pending(AlertCandidate Candidate, string ContentHash, int Input, long Ordinal, VerdictLine? Line);
