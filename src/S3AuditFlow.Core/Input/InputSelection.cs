@@ -22,14 +22,19 @@ public sealed class InputSelection(TrailLayout? layout = null)
     /// <summary>CloudTrail-Digest files found and skipped.</summary>
     public long DigestsSkipped => Interlocked.Read(ref _digests);
 
-    /// <summary>False for a digest file (counted) or a path the layout rules out; may be called from several threads.</summary>
+    /// <summary>
+    /// False for a path the layout rules out, or a digest file (counted, as the listings that reach it count it:
+    /// with filters, digest folders are left out before their files are seen); may be called from several threads.
+    /// </summary>
     public bool Keep(string path)
     {
+        if (!Layout.Admits(path))
+            return false;
         if (TrailLayout.IsDigest(path))
         {
             Interlocked.Increment(ref _digests);
             return false;
         }
-        return Layout.Admits(path);
+        return true;
     }
 }

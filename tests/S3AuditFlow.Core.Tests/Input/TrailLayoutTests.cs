@@ -125,12 +125,17 @@ public class TrailLayoutTests
         dir.Write("AWSLogs/444455556666/CloudTrail/eu-west-1/2026/10/01/444455556666_CloudTrail_eu-west-1_20261001T0105Z_c.json", "{}");
         dir.Write("AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/10/01/111122223333_CloudTrail-Digest_eu-west-1_t_eu-west-1_20261001T010203Z.json.gz", "{}");
         var named = dir.Write("copy/111122223333_CloudTrail-Digest_eu-west-1_t_eu-west-1_20261002T010203Z.json.gz", "{}");
-        var selection = new InputSelection(Layout("2026-10-01", null, accounts: ["111122223333"]));
+        var everything = new InputSelection();
+        var filtered = new InputSelection(Layout("2026-10-01", null, accounts: ["111122223333"]));
 
-        var inputs = ScanInput.Expand([Path.Combine(dir.Path, "AWSLogs"), named], () => Stream.Null, selection: selection);
+        var all = ScanInput.Expand([Path.Combine(dir.Path, "AWSLogs"), named], () => Stream.Null, selection: everything);
+        var inputs = ScanInput.Expand([Path.Combine(dir.Path, "AWSLogs"), named], () => Stream.Null, selection: filtered);
 
+        Assert.Equal(3, all.Count);
+        Assert.Equal(2, everything.DigestsSkipped);
         Assert.Equal([kept], inputs.Select(i => i.Name));
-        Assert.Equal(2, selection.DigestsSkipped);
+        // The digest folder is ruled out by the layout, as a filtered listing never reaches it; the named file is counted.
+        Assert.Equal(1, filtered.DigestsSkipped);
     }
 
     [Fact]
