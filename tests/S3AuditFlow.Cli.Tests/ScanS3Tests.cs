@@ -149,22 +149,15 @@ public sealed class ScanS3Tests(TrailBucketFixture trail) : IClassFixture<TrailB
     [InlineData("--until", "2020-01-01", "--since 2026-10-01T00:00:00Z is after --until 2020-01-01T23:59:59Z")]
     [InlineData("--account", "1234", "--account \"1234\" is not a 12-digit AWS account ID")]
     [InlineData("--region-filter", "EU West", "--region-filter \"EU West\" is not a region name")]
-    public void Bad_filters_are_usage_errors(string option, string value, string message)
+    [InlineData(null, "s3://x/AWSLogs/", "\"s3://x/AWSLogs/\" does not name a valid bucket")]
+    public void Bad_filters_or_s3_uris_are_usage_errors(string? option, string value, string message)
     {
         string[] since = option == "--since" ? [] : ["--since", "2026-10-01"];
-        var run = CliRun.Of(["scan", "--config", Samples.Config, .. since, option, value, Samples.Logs]);
+        string[] given = option is null ? [value] : [option, value, Samples.Logs];
+        var run = CliRun.Of(["scan", "--config", Samples.Config, .. since, .. given]);
 
         Assert.Equal(ExitCodes.UsageError, run.ExitCode);
         Assert.Contains(message, run.Error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_bad_s3_uri_is_a_usage_error()
-    {
-        var run = CliRun.Of("scan", "--config", Samples.Config, "s3://x/AWSLogs/");
-
-        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
-        Assert.Contains("\"s3://x/AWSLogs/\" does not name a valid bucket", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

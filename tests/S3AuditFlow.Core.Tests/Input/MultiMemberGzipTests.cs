@@ -1,7 +1,4 @@
-using System.IO.Compression;
-using System.Text;
-using S3AuditFlow.Core.Input;
-using S3AuditFlow.Core.Tests.Support;
+using static S3AuditFlow.Core.Tests.Support.GzipInput;
 
 namespace S3AuditFlow.Core.Tests.Input;
 
@@ -11,30 +8,14 @@ namespace S3AuditFlow.Core.Tests.Input;
 /// </summary>
 public class MultiMemberGzipTests
 {
-    private static string Lines(int from, int count) =>
-        string.Concat(Enumerable.Range(from, count).Select(i => $$"""{"eventID":"e{{i}}","pad":"{{i * 7919 % 104729:x8}}"}""" + "\n"));
-
-    private static byte[] Gzip(string text, CompressionLevel level = CompressionLevel.Optimal)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, level, leaveOpen: true))
-            gzip.Write(Encoding.UTF8.GetBytes(text));
-        return output.ToArray();
-    }
-
-    private static List<ReadItem> Read(byte[] bytes, bool seekable)
-    {
-        var input = new ScanInput("test", () => seekable ? new MemoryStream(bytes) : new ChunkedStream(bytes, 4096), bytes.Length);
-        using var stream = input.Open();
-        return ReadItem.ReadAll(stream);
-    }
+    private static byte[] Member(string text) => Gzip(text).Gzip;
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void ConcatenatedMembersAreReadAsOneInput(bool seekable)
     {
-        var bytes = Gzip(Lines(1, 300)).Concat(Gzip("")).Concat(Gzip(Lines(301, 200), CompressionLevel.Fastest)).ToArray();
+        var bytes = Member(Lines(1, 300)).Concat(Member("")).Concat(Member(Lines(301, 200))).ToArray();
 
         var items = Read(bytes, seekable);
 
@@ -49,7 +30,7 @@ public class MultiMemberGzipTests
         // Incompressible padding makes members larger than the bytes kept for the trailer search.
         var random = new Random(9);
         string Noise(int i) => $$"""{"eventID":"n{{i}}","pad":"{{Convert.ToHexString(Enumerable.Range(0, 40_000).Select(_ => (byte)random.Next(256)).ToArray())}}"}""" + "\n";
-        var parts = Enumerable.Range(0, 400).Select(i => Gzip(Lines(i, 1))).Append(Gzip(Noise(1) + Noise(2))).Append(Gzip(Lines(1000, 3)));
+        var parts = Enumerable.Range(0, 400).Select(i => Member(Lines(i, 1))).Append(Member(Noise(1) + Noise(2))).Append(Member(Lines(1000, 3)));
 
         var items = Read([.. parts.SelectMany(p => p)], seekable: false);
 
@@ -61,7 +42,7 @@ public class MultiMemberGzipTests
     public void HeaderFieldsOfAMemberAreSkipped()
     {
         // FEXTRA, FNAME, FCOMMENT and FHCRC, as other gzip writers set them; .NET writes none.
-        var plain = Gzip(Lines(1, 20));
+        var plain = Member(Lines(1, 20));
         var header = new List<byte> { 0x1f, 0x8b, 8, 0x04 | 0x08 | 0x10 | 0x02, 0, 0, 0, 0, 0, 3, 3, 0, 1, 2, 3 };
         header.AddRange("logs.json\0a comment\0"u8.ToArray());
         header.AddRange(new byte[] { 0xab, 0xcd });
@@ -78,8 +59,8 @@ public class MultiMemberGzipTests
     [InlineData(0.0)] // right after the first member: the second is empty
     public void ASecondMemberCutShortIsReported(double fractionOfSecond)
     {
-        var first = Gzip(Lines(1, 200));
-        var second = Gzip(Lines(201, 200));
+        var first = Member(Lines(1, 200));
+        var second = Member(Lines(201, 200));
         var keep = Math.Max(5, (int)(second.Length * fractionOfSecond)); // 5: a header cut short
 
         var items = Read([.. first, .. second[..keep]], seekable: false);
@@ -91,10 +72,10 @@ public class MultiMemberGzipTests
     [Fact]
     public void ASecondMemberWithABadChecksumIsReported()
     {
-        var second = Gzip(Lines(201, 200));
+        var second = Member(Lines(201, 200));
         second[^8] ^= 0x55;
 
-        var items = Read([.. Gzip(Lines(1, 200)), .. second], seekable: true);
+        var items = Read([.. Member(Lines(1, 200)), .. second], seekable: true);
 
         Assert.Contains(items, i => i.Error?.Contains("gzip member 2 fails its CRC-32 check", StringComparison.Ordinal) == true);
     }
@@ -102,7 +83,7 @@ public class MultiMemberGzipTests
     [Fact]
     public void BytesAfterTheLastMemberAreReported()
     {
-        var items = Read([.. Gzip(Lines(1, 50)), .. "garbage"u8.ToArray()], seekable: true);
+        var items = Read([.. Member(Lines(1, 50)), .. "garbage"u8.ToArray()], seekable: true);
 
         Assert.Contains(items, i => i.Error is not null);
     }
