@@ -37,7 +37,7 @@ public static class ScanCommand
         var stats = new Option<bool>("--stats") { Description = "Print events/s and peak memory to stderr (used by the benchmark)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never draw the progress bar" };
 
-        var command = new Command("scan", "Evaluate CloudTrail S3 data events from files and report unexpected reads of sensitive objects")
+        var command = new Command("scan", "Evaluate CloudTrail S3 data events from files or a trail bucket and report unexpected reads of sensitive objects")
         {
             paths, config, format, verdicts, failOnAlert, parallelism, stats, noProgress, since, until, account, regionFilter,
         };
