@@ -3,11 +3,12 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
+using Amazon.S3;
 using Amazon.SQS;
 
 namespace S3AuditFlow.Aws;
 
-/// <summary>Where to reach AWS (DynamoDB, SQS): the standard credential chain, or a named profile, or a local server.</summary>
+/// <summary>Where to reach AWS (DynamoDB, SQS, S3): the standard credential chain, or a named profile, or a local server.</summary>
 public sealed record AwsTarget(string? Region = null, string? Profile = null, string? EndpointUrl = null)
 {
     /// <summary>Retries after the first try: throttling and 5xx are retried with backoff, then the error surfaces.</summary>
@@ -25,6 +26,19 @@ public sealed record AwsTarget(string? Region = null, string? Profile = null, st
     {
         var config = Configure(new AmazonSQSConfig());
         return Credentials(config) is { } credentials ? new AmazonSQSClient(credentials, config) : new AmazonSQSClient(config);
+    }
+
+    /// <summary>
+    /// An S3 client for reading a trail bucket, with the same retries, endpoint and credentials; path-style addressing
+    /// with --endpoint-url, since a local server has no per-bucket host names.
+    /// </summary>
+    public AmazonS3Client CreateS3()
+    {
+        var config = Configure(new AmazonS3Config());
+        config.ForcePathStyle = EndpointUrl is not null;
+        // A delimiter listing over a sparse prefix can take S3 seconds; reading a body is not bounded by this.
+        config.Timeout = TimeSpan.FromSeconds(30);
+        return Credentials(config) is { } credentials ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
     }
 
     /// <summary>What every client shares, so a local server or a region means the same for each service.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Amazon.S3;
 using S3AuditFlow.Aws;
 using S3AuditFlow.Cli.Output;
 using S3AuditFlow.Core.Config;
@@ -10,7 +11,7 @@ using S3AuditFlow.Core.Scanning;
 
 namespace S3AuditFlow.Cli;
 
-/// <summary>`s3audit scan`: evaluate CloudTrail files locally with the engine production uses.</summary>
+/// <summary>`s3audit scan`: evaluate CloudTrail files, local or in a trail bucket, with the engine production uses.</summary>
 public static class ScanCommand
 {
     private const int MaxErrorsListed = 50;
@@ -20,7 +21,7 @@ public static class ScanCommand
     {
         var paths = new Argument<string[]>("paths")
         {
-            Description = "Files, folders (recursive: .json, .jsonl, .json.gz, .jsonl.gz) or - for stdin",
+            Description = "Files, folders (recursive: .json, .jsonl, .json.gz, .jsonl.gz), s3://bucket/prefix/ (listed the same way) or - for stdin",
             Arity = ArgumentArity.OneOrMore,
         };
         var config = new Option<string?>("--config", "-c") { Description = "Allowlist and rules: the seed's config.json or the rich format" };
@@ -41,7 +42,6 @@ public static class ScanCommand
         groupBy.AcceptOnlyFromAmong(GroupByNames);
         var verdicts = new Option<bool>("--verdicts") { Description = "Print one JSON line per evaluated event, in input order, instead of the report" };
         var failOnAlert = new Option<bool>("--fail-on-alert") { Description = "Exit with 1 when an alert was raised" };
-        var parallelism = new Option<int>("--parallelism") { Description = "Files read at once (default: one per core)" };
         var memory = new Option<int>("--memory")
         {
             Description = "MiB for alert candidates waiting for dedup; past it they wait in temporary files (default 64)",
@@ -52,14 +52,20 @@ public static class ScanCommand
             if (r.GetValueOrDefault<int>() < 1)
                 r.AddError("--memory must be at least 1 (MiB)");
         });
+        var parallelism = new Option<int>("--parallelism") { Description = $"Inputs read at once (default: one per core; {RemoteParallelism} when an input is s3://)" };
+        var since = new Option<string?>("--since") { Description = "Only events at or after this ISO 8601 date or time (UTC unless an offset is given); prunes s3:// listings by day" };
+        var until = new Option<string?>("--until") { Description = "Only events at or before this ISO 8601 date or time (a date alone: the end of that day)" };
+        var account = new Option<string[]>("--account") { Description = "List only these accounts' trail folders (12 digits; repeat or comma-separate)" };
+        var regionFilter = new Option<string[]>("--region-filter") { Description = "List only these regions' trail folders (repeat or comma-separate)" };
         var stats = new Option<bool>("--stats") { Description = "Print events/s and peak memory to stderr (used by the benchmark)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never draw the progress bar" };
 
-        var command = new Command("scan", "Evaluate CloudTrail S3 data events from files and report unexpected reads of sensitive objects")
+        var command = new Command("scan", "Evaluate CloudTrail S3 data events from files or a trail bucket and report unexpected reads of sensitive objects")
         {
-            paths, config, format, details, groupBy, verdicts, failOnAlert, parallelism, memory, stats, noProgress,
+            paths, config, format, details, groupBy, verdicts, failOnAlert, parallelism, memory, stats, noProgress, since, until, account, regionFilter,
         };
         table.Table.Description = "Evaluate against the live config table instead of --config (every scope, read once)";
+        table.Aws.EndpointUrl.Description = "Endpoint for s3:// inputs and --table, e.g. a local S3 server (then path-style addressing)";
         table.AddTo(command);
         command.SetAction((result, cancel) => AllowlistCommand.Guarded(console, async () =>
         {
@@ -68,10 +74,20 @@ public static class ScanCommand
             var tableName = result.GetValue(table.Table);
             if ((configPath is null) == (tableName is null))
                 throw new UsageException("give exactly one of --config FILE or --table NAME");
+            var window = ParseWindow(result.GetValue(since), result.GetValue(until));
+            var selection = new InputSelection(new TrailLayout(window, Accounts(result.GetValue(account)), Regions(result.GetValue(regionFilter))));
             var loaded = configPath is not null ? LoadFile(configPath) : await LoadTableAsync(console, table, result, tableName!, cancel).ConfigureAwait(false);
-            return Run(console, loaded, new Request(
+            var request = new Request(
                 result.GetValue(paths)!, result.GetValue(format)!, report, result.GetValue(verdicts),
-                result.GetValue(failOnAlert), result.GetValue(parallelism), result.GetValue(memory), result.GetValue(stats), result.GetValue(noProgress)));
+                result.GetValue(failOnAlert), result.GetValue(parallelism), result.GetValue(memory), result.GetValue(stats), result.GetValue(noProgress), window, selection);
+            if (!request.Paths.Any(S3Location.IsS3))
+                return Run(console, loaded, request);
+
+            var locations = request.Paths.Where(S3Location.IsS3).Distinct(StringComparer.Ordinal).ToDictionary(p => p, ParseLocation, StringComparer.Ordinal);
+            using var s3 = table.Target(result).CreateS3();
+            var listed = await ListAsync(console, s3, selection, locations, request.NoProgress, cancel).ConfigureAwait(false);
+            selection.Remote = p => listed.GetValueOrDefault(p);
+            return Run(console, loaded, request, remote: true);
         }));
         return command;
     }
@@ -93,7 +109,63 @@ public static class ScanCommand
         return new ReportOptions((GroupBy)Array.IndexOf(GroupByNames, result.GetValue(groupBy)), count);
     }
 
-    private sealed record Request(string[] Paths, string Format, ReportOptions Report, bool Verdicts, bool FailOnAlert, int Parallelism, int MemoryMiB, bool Stats, bool NoProgress);
+    /// <summary>Objects read at once when an input is s3://: each waits on a round trip before its first byte.</summary>
+    internal static int RemoteParallelism => Math.Max(8, 4 * Environment.ProcessorCount);
+
+    private sealed record Request(string[] Paths, string Format, ReportOptions Report, bool Verdicts, bool FailOnAlert, int Parallelism, int MemoryMiB,
+        bool Stats, bool NoProgress, TimeWindow Window, InputSelection Selection);
+
+    private static TimeWindow ParseWindow(string? since, string? until)
+    {
+        try
+        {
+            return TimeWindow.Parse(since, until);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static string[]? Accounts(string[]? given) =>
+        Split(given) is { } accounts && accounts.FirstOrDefault(a => !TrailLayout.IsAccountId(a)) is { } bad
+            ? throw new UsageException($"--account \"{bad}\" is not a 12-digit AWS account ID")
+            : Split(given);
+
+    private static string[]? Regions(string[]? given) =>
+        Split(given) is { } regions && regions.FirstOrDefault(r => !r.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')) is { } bad
+            ? throw new UsageException($"--region-filter \"{bad}\" is not a region name such as eu-west-1")
+            : Split(given);
+
+    /// <summary>Values of a repeatable option that also takes commas; null when it was not given.</summary>
+    private static string[]? Split(string[]? given) =>
+        given is null || given.Length == 0 ? null : [.. given.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
+    private static S3Location ParseLocation(string argument)
+    {
+        try
+        {
+            return S3Location.Parse(argument);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>Lists every s3:// argument (with a progress line on a terminal) before the scan reads any.</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<ScanInput>>> ListAsync(CliConsole console, AmazonS3Client s3, InputSelection selection,
+        Dictionary<string, S3Location> locations, bool noProgress, CancellationToken cancel)
+    {
+        var listed = new Dictionary<string, IReadOnlyList<ScanInput>>(StringComparer.Ordinal);
+        foreach (var (argument, location) in locations)
+        {
+            using var progress = ListingProgress.StartIfUseful(console, argument, noProgress);
+            listed[argument] = await new S3TrailLister(s3, selection, progress is null ? null : progress.Listed).ListAsync(location, cancel).ConfigureAwait(false);
+            progress?.Finish();
+        }
+        return listed;
+    }
 
     private static AuditConfig LoadFile(string path)
     {
@@ -116,12 +188,13 @@ public static class ScanCommand
         return AuditConfig.CreateSkippingInvalid(items, AuditConfig.DefaultMonitoredEvents, AuditConfig.DefaultDedupWindow, warn);
     }
 
-    private static int Run(CliConsole console, AuditConfig config, Request request)
+    /// <param name="remote">True when s3:// inputs were listed: they are read more at once, and always with progress.</param>
+    private static int Run(CliConsole console, AuditConfig config, Request request, bool remote = false)
     {
         List<ScanInput> inputs;
         try
         {
-            inputs = ScanInput.Expand(request.Paths, console.OpenStdin, message => console.Error.WriteLine("s3audit: warning: " + message));
+            inputs = ScanInput.Expand(request.Paths, console.OpenStdin, message => console.Error.WriteLine("s3audit: warning: " + message), request.Selection);
         }
         catch (Exception e) when (e is FileNotFoundException or ArgumentException)
         {
@@ -129,8 +202,20 @@ public static class ScanCommand
             return ExitCodes.UsageError;
         }
 
+        var digests = request.Selection.DigestsSkipped;
+        var parallelism = request.Parallelism > 0 ? request.Parallelism : remote ? RemoteParallelism : 0;
+        if (remote)
+        {
+            // Each worker blocks on a network read whose completion needs a pool thread of its own: without spare
+            // threads the pool would add them one at a time, stalling the first seconds of the scan.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, (2 * parallelism) + Environment.ProcessorCount), io);
+        }
+
         var stopwatch = Stopwatch.StartNew();
-        using var progress = ProgressBar.StartIfUseful(console, inputs, request.NoProgress);
+        using var progress = ProgressBar.StartIfUseful(console, inputs, request.NoProgress, remote);
+        if (progress is not null)
+            inputs = [.. inputs.Select(i => i with { OpenRaw = () => { progress.Opened(); return i.OpenRaw(); } })];
         // Alerts are written (jsonl, csv) or summarised (text) while the scan runs, so memory does not grow with them.
         JsonLines.AlertStream? jsonl = null;
         AlertGroups? groups = null;
@@ -144,12 +229,14 @@ public static class ScanCommand
                 _ => (groups = new AlertGroups(request.Report.GroupBy, request.Report.Details)).AddFinished,
             };
         }
-        var options = new ScanOptions(request.Verdicts, request.Parallelism, progress is null ? null : progress.Add, onAlert,
+        var options = new ScanOptions(request.Verdicts, parallelism, progress is null ? null : progress.Add, onAlert,
             MemoryBudgetBytes: (long)request.MemoryMiB << 20, OnHarvest: jsonl is null ? null : jsonl.Harvest);
-        var result = new ScanEngine(config).Scan(inputs, options);
+        var result = new ScanEngine(config, request.Window).Scan(inputs, options);
         progress?.Finish();
         stopwatch.Stop();
 
+        if (digests > 0)
+            console.Error.WriteLine($"s3audit: skipped {digests:N0} CloudTrail-Digest file{(digests == 1 ? "" : "s")} (integrity hashes, no events)");
         ReportErrors(console.Error, result.Errors);
         if (request.Verdicts)
             JsonLines.WriteVerdicts(console.Out, result.Verdicts!);

@@ -33,4 +33,37 @@ public class ProgressBarTests
         Assert.Contains("50 %", error.ToString(), StringComparison.Ordinal);
         Assert.EndsWith("\r", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Remote_inputs_get_a_bar_whatever_their_size_with_objects_opened()
+    {
+        var error = new StringWriter();
+        using var bar = ProgressBar.StartIfUseful(Console(TextWriter.Synchronized(error), terminal: true), [Small, Small], disabled: false, remote: true);
+        Assert.NotNull(bar);
+
+        bar.Opened();
+        bar.Add(1024);
+        bar.Draw();
+        bar.Finish();
+
+        Assert.Contains("50 % of 0 MB, 1/2 inputs", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Listing_shows_objects_and_bytes_found_on_a_terminal_only()
+    {
+        Assert.Null(ListingProgress.StartIfUseful(Console(TextWriter.Null, terminal: false), "s3://b/", disabled: false));
+        Assert.Null(ListingProgress.StartIfUseful(Console(TextWriter.Null, terminal: true), "s3://b/", disabled: true));
+        var error = new StringWriter();
+        using var listing = ListingProgress.StartIfUseful(Console(TextWriter.Synchronized(error), terminal: true), "s3://b/AWSLogs/", disabled: false);
+        Assert.NotNull(listing);
+
+        listing.Listed(3L * 1024 * 1024);
+        listing.Listed(2L * 1024 * 1024);
+        listing.Draw();
+        listing.Finish();
+
+        Assert.Contains("listing s3://b/AWSLogs/: 2 objects, 5 MB", error.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("\r", error.ToString(), StringComparison.Ordinal);
+    }
 }

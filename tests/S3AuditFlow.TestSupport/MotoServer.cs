@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Amazon.S3;
 using Amazon.SQS;
 using S3AuditFlow.Aws;
 
 namespace S3AuditFlow.TestSupport;
 
 /// <summary>
-/// A real moto_server (the Python AWS emulator; here for SQS) on 127.0.0.1 with a free port, stopped on dispose.
+/// A real moto_server (the Python AWS emulator; here for SQS and S3) on 127.0.0.1 with a free port, stopped on dispose.
 /// It is preinstalled on the project's machines, not installable from the package registries the project
 /// uses, so tests that need it are skipped where it is absent (<see cref="MotoFactAttribute"/>).
 /// </summary>
@@ -35,6 +36,9 @@ public sealed class MotoServer : IDisposable
 
     /// <summary>A client with the project's retry settings.</summary>
     public AmazonSQSClient Sqs() => Target.CreateSqs();
+
+    /// <summary>An S3 client as scan makes it (path-style addressing).</summary>
+    public AmazonS3Client S3() => Target.CreateS3();
 
     /// <summary>Starts a server and waits until it answers HTTP.</summary>
     public static MotoServer Start()
@@ -96,7 +100,7 @@ public sealed class MotoServer : IDisposable
     }
 
     /// <summary>A port nobody listens on now; the OS picks it, so parallel test runs do not collide.</summary>
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -2,48 +2,44 @@ using S3AuditFlow.Core.Input;
 
 namespace S3AuditFlow.Cli.Output;
 
-/// <summary>A progress bar on stderr by bytes read; drawn only on a terminal and for inputs large enough to wait for.</summary>
-public sealed class ProgressBar : IDisposable
+/// <summary>
+/// A progress bar on stderr by bytes read, with inputs opened; drawn only on a terminal, and for local inputs only
+/// when they are large enough to wait for (an s3:// input is always waited for).
+/// </summary>
+public sealed class ProgressBar : StatusLine
 {
     private const long LargeInputBytes = 32L * 1024 * 1024;
 
-    private readonly TextWriter _error;
     private readonly long _total;
-    private readonly Timer _timer;
+    private readonly int _inputs;
     private long _done;
+    private int _opened;
 
-    private ProgressBar(TextWriter error, long total)
+    private ProgressBar(TextWriter error, long total, int inputs)
+        : base(error)
     {
-        _error = error;
         _total = total;
-        _timer = new Timer(_ => Draw(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
+        _inputs = inputs;
     }
 
-    /// <summary>A bar when stderr is a terminal and the inputs add up to a large size; else null.</summary>
-    public static ProgressBar? StartIfUseful(CliConsole console, IReadOnlyList<ScanInput> inputs, bool disabled)
+    /// <summary>A bar when stderr is a terminal and the inputs are remote or add up to a large size; else null.</summary>
+    public static ProgressBar? StartIfUseful(CliConsole console, IReadOnlyList<ScanInput> inputs, bool disabled, bool remote = false)
     {
         var total = inputs.Sum(i => i.Length);
-        return disabled || !console.ErrorIsTerminal || total < LargeInputBytes ? null : new ProgressBar(console.Error, total);
+        return disabled || !console.ErrorIsTerminal || (total < LargeInputBytes && !remote) ? null : new ProgressBar(console.Error, total, inputs.Count);
     }
 
     /// <summary>Counts bytes read; called from several threads.</summary>
     public void Add(long bytes) => Interlocked.Add(ref _done, bytes);
 
-    /// <summary>Stops drawing and clears the line.</summary>
-    public void Finish()
-    {
-        _timer.Dispose();
-        _error.Write("\r" + new string(' ', 60) + "\r");
-    }
-
-    /// <summary>Draws the bar once (the timer calls it every 250 ms).</summary>
-    internal void Draw()
-    {
-        var fraction = Math.Min(1.0, (double)Interlocked.Read(ref _done) / _total);
-        var filled = (int)(fraction * 30);
-        _error.Write($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {fraction,4:P0} of {_total / (1024.0 * 1024):N0} MB");
-    }
+    /// <summary>Counts an input opened; called from several threads.</summary>
+    public void Opened() => Interlocked.Increment(ref _opened);
 
     /// <inheritdoc />
-    public void Dispose() => _timer.Dispose();
+    protected override string Text()
+    {
+        var fraction = _total == 0 ? 1.0 : Math.Min(1.0, (double)Interlocked.Read(ref _done) / _total);
+        var filled = (int)(fraction * 30);
+        return $"[{new string('#', filled)}{new string('.', 30 - filled)}] {fraction,4:P0} of {Megabytes(_total)}, {Volatile.Read(ref _opened):N0}/{_inputs:N0} inputs";
+    }
 }

@@ -38,7 +38,8 @@ public static class TextReport
 
         output.WriteLine();
         output.WriteLine("Verdicts");
-        foreach (var verdict in VerdictNames.All)
+        // outside-window only happens with --since/--until: listed when it did.
+        foreach (var verdict in VerdictNames.All.Where(v => v != Verdict.OutsideWindow || result.Count(v) > 0))
             output.WriteLine($"  {verdict.Name(),-14}{result.Count(verdict),12:N0}");
         output.WriteLine($"  {"total",-14}{result.Total,12:N0}");
 

@@ -22,7 +22,8 @@ public sealed record SensitivityOutcome(Classification? Classification, string R
 /// The Check Allowlist and Classify Sensitivity steps call <see cref="Trust"/> and <see cref="Classify"/> too, so a
 /// verdict and reason from scan are the ones production gives by construction, not by two copies kept in step.
 /// </summary>
-public sealed class AccessEvaluator(AuditConfig config)
+/// <param name="window">scan's --since/--until: data events outside it get <see cref="Verdict.OutsideWindow"/>.</param>
+public sealed class AccessEvaluator(AuditConfig config, TimeWindow? window = null)
 {
     private readonly CloudTrailParser _parser = new(config.MonitoredEvents);
 
@@ -34,7 +35,11 @@ public sealed class AccessEvaluator(AuditConfig config)
     public EvaluationResult Evaluate(JsonElement record)
     {
         var parsed = _parser.Parse(record);
-        return parsed.Access is { } access ? Evaluate(access) : new EvaluationResult(parsed.Final, parsed.Reason, parsed.EventId, null);
+        if (parsed.Access is not { } access)
+            return new EvaluationResult(parsed.Final, parsed.Reason, parsed.EventId, null);
+        return window?.Excludes(access.EventTime) is { } outside
+            ? new EvaluationResult(Verdict.OutsideWindow, outside, access.EventId, null)
+            : Evaluate(access);
     }
 
     /// <summary>

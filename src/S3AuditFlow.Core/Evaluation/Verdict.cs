@@ -17,6 +17,8 @@ public enum Verdict
     Ignored,
     /// <summary>Unreadable input or a record without the fields a data event needs.</summary>
     Malformed,
+    /// <summary>A data event whose eventTime is outside `scan --since/--until`: counted, not judged.</summary>
+    OutsideWindow,
 }
 
 /// <summary>Verdict names as they appear in output: kebab-case.</summary>
@@ -35,6 +37,7 @@ public static class VerdictNames
         Verdict.NotMonitored => "not-monitored",
         Verdict.Ignored => "ignored",
         Verdict.Malformed => "malformed",
+        Verdict.OutsideWindow => "outside-window",
         _ => throw new ArgumentOutOfRangeException(nameof(verdict)),
     };
 }

@@ -1,7 +1,8 @@
 namespace S3AuditFlow.Core.Input;
 
 /// <summary>Base of the forward-only, read-only wrappers the readers stack: only Read is theirs to write.</summary>
-internal abstract class ReadOnlyStream(Stream inner) : Stream
+/// <remarks>Public for the adapters' streams (an S3 object's body) to be built the same way.</remarks>
+public abstract class ReadOnlyStream(Stream inner) : Stream
 {
     /// <summary>The stream read from, disposed with this one.</summary>
     protected Stream Inner { get; } = inner;

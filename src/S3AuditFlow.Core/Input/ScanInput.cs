@@ -13,7 +13,9 @@ public sealed record ScanInput(string Name, Func<Stream> OpenRaw, long Length)
 
     /// <summary>
     /// Expands arguments into inputs: files as given, folders recursively (sorted, matching extensions only), "-" as
-    /// stdin; links to files are read, links to folders are not followed (so a walk always ends, whatever the links).
+    /// stdin, and what <see cref="InputSelection.Remote"/> expands (s3:// URIs); links to files are read, links to
+    /// folders are not followed (so a walk always ends, whatever the links). CloudTrail-Digest files are skipped and
+    /// counted in <paramref name="selection"/>, and a folder's files that its trail layout rules out are skipped.
     /// What a folder holds that cannot be scanned is skipped and told to <paramref name="warn"/>, so one odd
     /// entry never stops the scan: a name that is not valid UTF-8 (it cannot be opened as .NET reads it), a broken
     /// link, an unreadable subfolder, and anything of length 0 — an empty file holds no records, and a FIFO, socket
@@ -21,14 +23,19 @@ public sealed record ScanInput(string Name, Func<Stream> OpenRaw, long Length)
     /// </summary>
     /// <exception cref="FileNotFoundException">A path that is neither a file nor a folder.</exception>
     /// <exception cref="ArgumentException">"-" given more than once: standard input can be read only once.</exception>
-    public static List<ScanInput> Expand(IEnumerable<string> paths, Func<Stream> stdin, Action<string>? warn = null)
+    public static List<ScanInput> Expand(IEnumerable<string> paths, Func<Stream> stdin, Action<string>? warn = null, InputSelection? selection = null)
     {
         warn ??= _ => { };
+        selection ??= new InputSelection();
         var inputs = new List<ScanInput>();
         var stdinSeen = false;
         foreach (var path in paths)
         {
-            if (path == "-")
+            if (selection.Remote?.Invoke(path) is { } remote)
+            {
+                inputs.AddRange(remote);
+            }
+            else if (path == "-")
             {
                 // Two inputs reading one stream in parallel would each get some of its bytes.
                 if (stdinSeen)
@@ -38,11 +45,13 @@ public sealed record ScanInput(string Name, Func<Stream> OpenRaw, long Length)
             }
             else if (File.Exists(path))
             {
-                inputs.Add(FromFile(path));
+                // A file named on the command line is read whatever its folders say, but a digest holds no events.
+                if (!TrailLayout.IsDigest(path) || selection.Keep(path))
+                    inputs.Add(FromFile(path));
             }
             else if (Directory.Exists(path))
             {
-                inputs.AddRange(FilesIn(path, warn).Order(StringComparer.Ordinal).Select(FromFile));
+                inputs.AddRange(FilesIn(path, warn).Where(selection.Keep).Order(StringComparer.Ordinal).Select(FromFile));
             }
             else
             {

@@ -36,9 +36,10 @@ public sealed record ScanOptions(bool KeepVerdicts = false, int Parallelism = 0,
 /// a budget wait in sorted temporary runs, dedup forgets what ended, and alerts go to <see cref="ScanOptions.OnAlert"/>
 /// as soon as they are final.
 /// </summary>
-public sealed class ScanEngine(AuditConfig config)
+/// <param name="window">--since/--until: data events outside it are counted as outside-window, not judged.</param>
+public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
 {
-    private readonly AccessEvaluator _evaluator = new(config);
+    private readonly AccessEvaluator _evaluator = new(config, window);
 
     private sealed class InputScan(string file, CandidateRuns candidates)
     {

@@ -1,40 +1,13 @@
-using System.IO.Compression;
 using System.Text;
 using S3AuditFlow.Core.Input;
 using S3AuditFlow.Core.Tests.Support;
+using static S3AuditFlow.Core.Tests.Support.GzipInput;
 
 namespace S3AuditFlow.Core.Tests.Input;
 
 /// <summary>How scan inputs are expanded and opened: folders, links, stdin, gzip by content, truncated or corrupt gzip.</summary>
 public class ScanInputOpeningTests
 {
-    private static string Lines(int from, int count) =>
-        string.Concat(Enumerable.Range(from, count).Select(i => $$"""{"eventID":"e{{i}}","pad":"{{i * 7919 % 104729:x8}}"}""" + "\n"));
-
-    /// <summary>Gzip of the parts, each part sync-flushed, with the compressed offset where each part ends.</summary>
-    private static (byte[] Gzip, List<int> PartEnds) Gzip(params string[] parts)
-    {
-        using var output = new MemoryStream();
-        var ends = new List<int>();
-        using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            foreach (var part in parts)
-            {
-                gzip.Write(Encoding.UTF8.GetBytes(part));
-                gzip.Flush();
-                ends.Add((int)output.Length);
-            }
-        }
-        return (output.ToArray(), ends);
-    }
-
-    private static List<ReadItem> Read(byte[] bytes, bool seekable = true)
-    {
-        var input = new ScanInput("test", () => seekable ? new MemoryStream(bytes) : new ChunkedStream(bytes, 4096), bytes.Length);
-        using var stream = input.Open();
-        return ReadItem.ReadAll(stream);
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
