@@ -17,4 +17,6 @@ public static class ExitCodes
     public const int UsageError = 2;
     /// <summary>A table or queue could not be read or written after retries (missing, credentials, network, throttling).</summary>
     public const int StoreError = 3;
+    /// <summary>scan: alert candidates could not be kept in temporary files; the scan did not finish.</summary>
+    public const int ScanIncomplete = 4;
 }

@@ -231,7 +231,17 @@ public static class ScanCommand
         }
         var options = new ScanOptions(request.Verdicts, parallelism, progress is null ? null : progress.Add, onAlert,
             MemoryBudgetBytes: (long)request.MemoryMiB << 20, OnHarvest: jsonl is null ? null : jsonl.Harvest);
-        var result = new ScanEngine(config, request.Window).Scan(inputs, options);
+        ScanResult result;
+        try
+        {
+            result = new ScanEngine(config, request.Window).Scan(inputs, options);
+        }
+        catch (SpillException e)
+        {
+            // What was printed so far is incomplete: say so, never exit as if the scan had finished.
+            console.Error.WriteLine($"s3audit: {e.Message}; the scan did not finish (set TMPDIR to a folder with space, or raise --memory)");
+            return ExitCodes.ScanIncomplete;
+        }
         progress?.Finish();
         stopwatch.Stop();
 

@@ -86,8 +86,10 @@ public sealed class EventClaimsTests(DynaliteFixture dynalite) : IDisposable
         decided["decision"] = new AttributeValue { S = "duplicate" };
         decided["alertId"] = new AttributeValue { S = "event-0" };
         decided["reason"] = new AttributeValue { S = "an earlier reason" };
+        var live = DedupItems.EventItem("event-3", "execution-1", null, TestData.T0);
         await Put(table, released);
         await Put(table, decided);
+        await Put(table, live);
 
         Assert.True((await store.RecordAsync(TestData.Candidate(TestData.Access("event-1")), "execution-2")).IsFirst);
         var again = await store.RecordAsync(TestData.Candidate(TestData.Access("event-2")), "execution-1");
@@ -95,6 +97,25 @@ public sealed class EventClaimsTests(DynaliteFixture dynalite) : IDisposable
 
         Assert.Equal((false, "event-0", "an earlier reason"), (again.IsFirst, again.RepeatsEventId, again.Reason));
         Assert.Equal((false, "event-0"), (elsewhere.IsFirst, elsewhere.RepeatsEventId));
+        // A live claim of the old version, mid-rollout: held until stale, then taken; its own execution may retry it.
+        // Another object than event-1's, so only the claim (not the access window) decides.
+        var otherRead = TestData.Access("event-3", key: "exports/cardholder-2024.csv");
+        var held = await store.RecordAsync(TestData.Candidate(otherRead), "execution-2");
+        Assert.Equal((false, true), (held.IsFirst, held.SameEvent));
+        Assert.True((await store.RecordAsync(TestData.Candidate(otherRead), "execution-1")).IsFirst);
+    }
+
+    [Fact]
+    public async Task A_release_also_sets_the_old_released_flag_so_a_rolled_back_version_can_claim_it()
+    {
+        var (table, _) = await NewClaimsAsync();
+        var dedup = new DedupTable(_client, table, Window, DynamoDedupStore.Retention, _clock);
+        await Put(table, DedupItems.EventItem("event-1", "execution-1", "claimed", TestData.T0));
+
+        await dedup.BestEffortAsync([EventClaims.Release("event-1", "execution-1")]);
+
+        var item = (await _client.GetAsync(table, "event#event-1"))!;
+        Assert.Equal(("released", true), (item["status"].S, item["released"].BOOL));
     }
 
     private async Task<(string Table, EventClaims Claims)> NewClaimsAsync()

@@ -23,4 +23,28 @@ public class ProcessTests
         Assert.StartsWith("3 alerts in 18 events", await output, StringComparison.Ordinal);
         Assert.Matches(@"stats: 18 events in [0-9.]+ s = [0-9]+ events/s; peak RSS [0-9.]+ MB", await error);
     }
+
+    [Fact]
+    public async Task A_scan_whose_temporary_files_cannot_be_written_says_so_and_exits_4_never_0()
+    {
+        var harvest = Path.Combine(Samples.Dir, "harvest");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "s3audit.dll"), "scan", "--config", Path.Combine(harvest, "config.json"), "--memory", "1",
+                "--format", "jsonl", Path.Combine(harvest, "logs") },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["TMPDIR"] = "/nonexistent/s3audit-tmp" },
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(ExitCodes.ScanIncomplete, process.ExitCode);
+        Assert.Contains("cannot keep alert candidates in temporary files in /nonexistent/s3audit-tmp/", await error, StringComparison.Ordinal);
+        Assert.Contains("the scan did not finish", await error, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot read", await error, StringComparison.Ordinal);
+        _ = await output;
+    }
 }

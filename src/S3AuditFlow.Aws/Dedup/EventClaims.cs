@@ -20,7 +20,8 @@ namespace S3AuditFlow.Aws.Dedup;
 /// released  the holder, after a failure  -                                       wins: judged afresh (a re-drive)
 /// </code>
 /// Only the holder moves claimed → decided or claimed → released (conditioned on <c>executionId</c>). Items written
-/// before <c>status</c> existed count as decided when they hold a decision, else as claimable.
+/// before <c>status</c> existed count as decided when they hold a decision, else by the old rules (claimable when
+/// <c>released</c>, ours, or stale).
 /// </summary>
 internal sealed class EventClaims(DedupTable table, TimeSpan staleClaim)
 {
@@ -35,9 +36,10 @@ internal sealed class EventClaims(DedupTable table, TimeSpan staleClaim)
             var claim = new UpdateItemRequest
             {
                 Key = ItemKey(access.EventId),
-                UpdateExpression = "SET #status = :claimed, executionId = :execution, eventTime = :eventTime, claimedAt = :now, #ttl = :ttl",
+                UpdateExpression = "SET #status = :claimed, executionId = :execution, eventTime = :eventTime, claimedAt = :now, #ttl = :ttl REMOVE released",
                 ConditionExpression = "attribute_not_exists(#id) OR #status = :released OR (#status = :claimed AND claimedAt < :stale)"
-                    + " OR (attribute_not_exists(#status) AND attribute_not_exists(decision))",
+                    // Written before status existed: claimable on the old rules (released, our own, or stale).
+                    + " OR (attribute_not_exists(#status) AND attribute_not_exists(decision) AND (released = :true OR executionId = :execution OR claimedAt < :stale))",
                 ExpressionAttributeNames = new(Names) { ["#ttl"] = DynamoTables.TtlAttribute },
                 ExpressionAttributeValues = new()
                 {
@@ -48,6 +50,7 @@ internal sealed class EventClaims(DedupTable table, TimeSpan staleClaim)
                     [":now"] = N(Millis(now)),
                     [":stale"] = N(Millis(now - staleClaim)),
                     [":ttl"] = table.Ttl(access.EventTime),
+                    [":true"] = True,
                 },
             };
             var (won, item) = await table.UpdateReturningOldAsync(claim, cancellationToken).ConfigureAwait(false);
@@ -95,11 +98,14 @@ internal sealed class EventClaims(DedupTable table, TimeSpan staleClaim)
         };
     }
 
-    /// <summary>Gives the claim up after a failure, so a re-drive of the event is judged afresh.</summary>
+    /// <summary>
+    /// Gives the claim up after a failure, so a re-drive of the event is judged afresh. <c>released</c> too: the
+    /// release before <c>status</c> existed, so a rolled-back version still sees it.
+    /// </summary>
     public static UpdateItemRequest Release(string eventId, string execution) => new()
     {
         Key = ItemKey(eventId),
-        UpdateExpression = "SET #status = :released",
+        UpdateExpression = "SET #status = :released, released = :true",
         ConditionExpression = "executionId = :execution AND #status = :claimed",
         ExpressionAttributeNames = new() { ["#status"] = "status" },
         ExpressionAttributeValues = new()
@@ -107,6 +113,7 @@ internal sealed class EventClaims(DedupTable table, TimeSpan staleClaim)
             [":released"] = S(Name(ClaimStatus.Released)),
             [":claimed"] = S(Name(ClaimStatus.Claimed)),
             [":execution"] = S(execution),
+            [":true"] = True,
         },
     };
 
@@ -148,8 +155,8 @@ internal sealed class EventClaims(DedupTable table, TimeSpan staleClaim)
     /// </summary>
     private static DedupDecision HeldElsewhere(string eventId, Dictionary<string, AttributeValue> holder) =>
         StatusOf(holder) == ClaimStatus.Decided
-            ? new DedupDecision(false, Text(holder, "alertId") ?? eventId, DedupReasons.EventSeen(eventId))
-            : new DedupDecision(false, null, DedupReasons.EventSeen(eventId) + "; the execution holding it has not decided it yet");
+            ? new DedupDecision(false, Text(holder, "alertId") ?? eventId, DedupReasons.EventSeen(eventId), SameEvent: true)
+            : new DedupDecision(false, null, DedupReasons.EventSeen(eventId) + "; the execution holding it has not decided it yet", SameEvent: true);
 
     private static DedupDecision StoredDecision(Dictionary<string, AttributeValue> item)
     {

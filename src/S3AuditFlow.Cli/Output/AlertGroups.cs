@@ -93,20 +93,17 @@ public sealed class AlertGroup
 /// kept for printing, so the report never needs every alert in memory.
 /// </summary>
 /// <remarks>
-/// <para>Feed it in dedup order: <see cref="Add"/> once per alert when dedup raises it, <see cref="AddRepeats"/> each
-/// time dedup counts an event on an alert. Repeats are counted from those decisions rather than read from
-/// <see cref="Alert.Duplicates"/> on <see cref="Add"/>, because an alert's count is final only once its window has
-/// passed (and an event ID seen again can still count on it at the very end): reading it early would undercount,
-/// and holding every alert until the end to read it would defeat the purpose. A repeat is counted on the group of
-/// the alert it repeats, found from that alert's own principal, source and bucket, so no map of alerts is needed.</para>
+/// <para>scan hands each alert over once its repeat count is final (<c>ScanOptions.OnAlert</c>, a window after the
+/// alert), into <see cref="AddFinished"/>; <see cref="Of"/> does the same for alerts already collected. A feed that
+/// learns of repeats one at a time may call <see cref="Add"/> then <see cref="AddRepeats"/> per repeat instead. A
+/// repeat is counted on the group of the alert it repeats, found from that alert's own principal, source and bucket,
+/// so no map of alerts is needed.</para>
 /// <para>The details kept are references to the alerts, so the repeat count printed on each is its final one when
 /// the report is written after the stream ends. They are the <c>maxDetails</c> most severe alerts, earliest first among
 /// equals (a priority queue evicts the least severe, latest one), so a cap never hides a critical alert behind earlier
 /// low ones.</para>
 /// <para>Memory: one entry per group, each with the distinct names of the other dimensions it lists, plus the kept
 /// details. It does not grow with alerts or repeats, except with <c>--details all</c>, which keeps every alert.</para>
-/// <para>scan releases each alert once its count is final (<c>ScanOptions.OnAlert</c>), into <see cref="AddFinished"/>;
-/// <see cref="Of"/> does the same for alerts already collected.</para>
 /// </remarks>
 public sealed class AlertGroups
 {

@@ -6,7 +6,11 @@ namespace S3AuditFlow.Core.Dedup;
 /// <summary>What dedup decided for one candidate.</summary>
 /// <param name="RepeatsEventId">The alert this candidate repeats; null for a first occurrence.</param>
 /// <param name="Harvest">The harvest notification this candidate triggers (its burst reached a threshold), else null.</param>
-public sealed record DedupDecision(bool IsFirst, string? RepeatsEventId, string Reason, HarvestNotice? Harvest = null);
+/// <param name="SameEvent">
+/// Its eventID was seen already: a redelivery of one event, not another read, so it is not counted on the alert
+/// (the DynamoDB store cannot count it either: the execution holding the ID writes nothing for it).
+/// </param>
+public sealed record DedupDecision(bool IsFirst, string? RepeatsEventId, string Reason, HarvestNotice? Harvest = null, bool SameEvent = false);
 
 /// <summary>
 /// Dedup for one process (scan): the same eventID again, or the same access within the window after the alert it
@@ -24,10 +28,12 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
 {
     private readonly Dictionary<string, HarvestTally> _harvests = new(StringComparer.Ordinal);
     private readonly List<HarvestTally> _notifiedHarvests = [];
-    private readonly Dictionary<string, string> _alertByEventId = new(StringComparer.Ordinal);
+    // Keyed by a 128-bit hash of the event ID, not the ID: they are kept for a week of event time, and a hash costs a
+    // fifth of a string (collisions are as likely as two random GUIDs being equal).
+    private readonly Dictionary<UInt128, string> _alertByEventId = [];
     private readonly Dictionary<string, (string EventId, DateTimeOffset Until, bool ViaBurst)> _openAlerts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string FirstEventId, DateTimeOffset Until, int Alerts)> _bursts = new(StringComparer.Ordinal);
-    private readonly Queue<(DateTimeOffset Time, string EventId)> _eventIdsByTime = new();
+    private readonly Queue<(DateTimeOffset Time, UInt128 EventId)> _eventIdsByTime = new();
     private DateTimeOffset _latest = DateTimeOffset.MinValue;
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
@@ -48,8 +54,8 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
     {
         var access = candidate.Access;
         Forget(access.EventTime);
-        if (_alertByEventId.TryGetValue(access.EventId, out var seenAs))
-            return new DedupDecision(false, seenAs, DedupReasons.EventSeen(access.EventId));
+        if (_alertByEventId.TryGetValue(IdKey(access.EventId), out var seenAs))
+            return new DedupDecision(false, seenAs, DedupReasons.EventSeen(access.EventId), SameEvent: true);
 
         var key = candidate.AccessKey;
         if (_openAlerts.TryGetValue(key, out var open) && access.EventTime < open.Until)
@@ -86,8 +92,9 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
 
     private void Remember(Events.S3Access access, string alertEventId)
     {
-        _alertByEventId[access.EventId] = alertEventId;
-        _eventIdsByTime.Enqueue((access.EventTime, access.EventId));
+        var key = IdKey(access.EventId);
+        _alertByEventId[key] = alertEventId;
+        _eventIdsByTime.Enqueue((access.EventTime, key));
     }
 
     /// <summary>
@@ -110,6 +117,8 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
         while (_eventIdsByTime.TryPeek(out var oldest) && WindowEnd.After(oldest.Time, window + EventIdMemory) < horizon)
             _alertByEventId.Remove(_eventIdsByTime.Dequeue().EventId);
     }
+
+    private static UInt128 IdKey(string eventId) => System.IO.Hashing.XxHash128.HashToUInt128(System.Runtime.InteropServices.MemoryMarshal.AsBytes(eventId.AsSpan()));
 
     private static void RemoveWhere<T>(Dictionary<string, T> entries, Func<T, bool> ended)
     {

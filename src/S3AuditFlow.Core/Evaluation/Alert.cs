@@ -13,7 +13,7 @@ public sealed class Alert(AlertCandidate candidate)
     /// <summary>Severity after the failed-request adjustment.</summary>
     public SensitivityLevel Severity => Candidate.Severity;
 
-    /// <summary>How many later events repeated this access within the window (or repeated its event ID).</summary>
+    /// <summary>How many later reads repeated this access (or its burst) within the window; a redelivered eventID is the same event, not counted.</summary>
     public int Duplicates => _duplicates;
 
     /// <summary>Counts one repeat.</summary>

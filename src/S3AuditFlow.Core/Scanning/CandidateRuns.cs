@@ -11,7 +11,12 @@ namespace S3AuditFlow.Core.Scanning;
 /// </summary>
 internal sealed class CandidateRuns(long budgetBytes) : IDisposable
 {
+    /// <summary>Runs merged at once: more are first merged into fewer, so open files and read buffers stay bounded.</summary>
+    internal const int MaxMergeWidth = 64;
+
     private readonly Lock _gate = new();
+    // One run written at a time: a second full set waits (holding at most one more budget) instead of adding up.
+    private readonly Lock _spilling = new();
     private readonly List<FileStream> _files = [];
     private List<PendingCandidate> _held = [];
     private long _heldBytes;
@@ -19,8 +24,8 @@ internal sealed class CandidateRuns(long budgetBytes) : IDisposable
     /// <summary>Candidates written to disk so far.</summary>
     public long Spilled { get; private set; }
 
-    /// <summary>Runs written to disk so far.</summary>
-    public int Runs => _files.Count;
+    /// <summary>Runs written to disk by spilling (before any are merged into fewer).</summary>
+    public int RunsWritten { get; private set; }
 
     /// <summary>Adds a candidate; the caller that takes the held set past the budget writes it out as a run.</summary>
     public void Add(PendingCandidate candidate)
@@ -40,12 +45,22 @@ internal sealed class CandidateRuns(long budgetBytes) : IDisposable
     }
 
     /// <summary>Every candidate, in dedup order. Call once, after every Add.</summary>
+    /// <exception cref="SpillException">A temporary run could not be written or read back.</exception>
     public IEnumerable<PendingCandidate> Merged()
     {
         _held.Sort(PendingCandidate.Order);
         if (_files.Count == 0)
             return _held;
-        return Merge([new MemoryRun(_held), .. _files.Select(f => new FileRun(f))]);
+        while (_files.Count > MaxMergeWidth)
+        {
+            // Merge the oldest runs into one, until one more merge of all of them stays within the width.
+            var batch = _files.Take(MaxMergeWidth).ToList();
+            _files.RemoveRange(0, batch.Count);
+            var merged = Write(Merge([.. batch.Select(f => new FileRun(f))]));
+            batch.ForEach(f => f.Dispose());
+            _files.Add(merged);
+        }
+        return Guarded(Merge([new MemoryRun(_held), .. _files.Select(f => new FileRun(f))]));
     }
 
     public void Dispose()
@@ -57,11 +72,27 @@ internal sealed class CandidateRuns(long budgetBytes) : IDisposable
 
     private void Spill(List<PendingCandidate> candidates)
     {
-        candidates.Sort(PendingCandidate.Order);
-        var file = SpillFile.Create();
-        using (var writer = new BinaryWriter(new BufferedStream(file, 1 << 16), Encoding.UTF8, leaveOpen: true))
+        lock (_spilling)
         {
-            foreach (var c in candidates)
+            candidates.Sort(PendingCandidate.Order);
+            var file = Write(candidates);
+            lock (_gate)
+            {
+                _files.Add(file);
+                Spilled += candidates.Count;
+                RunsWritten++;
+            }
+        }
+    }
+
+    /// <summary>Writes sorted candidates to a new run, positioned for reading back.</summary>
+    private static FileStream Write(IEnumerable<PendingCandidate> sorted)
+    {
+        var file = SpillFile.Create();
+        try
+        {
+            using var writer = new BinaryWriter(new BufferedStream(file, 1 << 16), Encoding.UTF8, leaveOpen: true);
+            foreach (var c in sorted)
             {
                 writer.Write(c.EventTime.UtcTicks);
                 writer.Write(c.EventId);
@@ -71,11 +102,31 @@ internal sealed class CandidateRuns(long budgetBytes) : IDisposable
                 writer.Write(c.Record.Length);
                 writer.Write(c.Record);
             }
+            return file;
         }
-        lock (_gate)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _files.Add(file);
-            Spilled += candidates.Count;
+            file.Dispose();
+            throw new SpillException(e);
+        }
+    }
+
+    /// <summary>Reading a run back can fail too (an I/O error on the temporary disk): that ends the scan as a spill failure.</summary>
+    private static IEnumerable<PendingCandidate> Guarded(IEnumerable<PendingCandidate> merged)
+    {
+        using var enumerator = merged.GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!enumerator.MoveNext())
+                    yield break;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SpillException(e);
+            }
+            yield return enumerator.Current;
         }
     }
 

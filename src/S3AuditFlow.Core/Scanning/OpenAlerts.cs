@@ -5,7 +5,7 @@ namespace S3AuditFlow.Core.Scanning;
 
 /// <summary>
 /// Alerts whose repeat counts can still grow, released in time order once final. Every repeat counted on an alert
-/// (of its access, of its burst, or of its event ID) is an event less than a window after the alert's own time, so
+/// (a read of its access, or of its burst) is an event less than a window after the alert's own time, so
 /// once dedup has reached an event a whole window later the alert is final: memory holds one window of alerts.
 /// </summary>
 internal sealed class OpenAlerts(TimeSpan window, Action<Alert> release)
@@ -30,16 +30,8 @@ internal sealed class OpenAlerts(TimeSpan window, Action<Alert> release)
         Count++;
     }
 
-    /// <summary>
-    /// Counts a repeat on its alert. An alert already released cannot be repeated by an event in dedup order (see
-    /// the class summary); a record that reuses an old event ID at a much later time is still a duplicate, just not
-    /// counted on an alert that has been reported.
-    /// </summary>
-    public void CountRepeat(string alertEventId)
-    {
-        if (_byEventId.TryGetValue(alertEventId, out var alert))
-            alert.CountDuplicate();
-    }
+    /// <summary>Counts a repeat (another read of the access or burst, never a redelivered event ID) on its alert, which is still open.</summary>
+    public void CountRepeat(string alertEventId) => _byEventId[alertEventId].CountDuplicate();
 
     /// <summary>Releases what is left, at the end of the scan.</summary>
     public void ReleaseAll()

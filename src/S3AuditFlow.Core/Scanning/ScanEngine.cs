@@ -55,9 +55,16 @@ public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
         options ??= new ScanOptions();
         using var candidates = new CandidateRuns(options.KeepVerdicts ? long.MaxValue : options.MemoryBudgetBytes);
         var scans = new InputScan[inputs.Count];
-        Parallel.For(0, inputs.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount },
-            i => scans[i] = ScanOne(inputs[i], i, candidates, options));
+        try
+        {
+            Parallel.For(0, inputs.Count,
+                new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount },
+                i => scans[i] = ScanOne(inputs[i], i, candidates, options));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<SpillException>().FirstOrDefault() is { } spill)
+        {
+            throw spill;
+        }
 
         var alerts = new List<Alert>();
         var deduplicator = new InMemoryDeduplicator(config.DedupWindow, config.BurstLimit, config.Harvest);
@@ -75,6 +82,7 @@ public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
             Harvests = deduplicator.Harvests,
             AlertCount = open.Count,
             SpilledCandidates = candidates.Spilled,
+            SpilledRuns = candidates.RunsWritten,
         };
     }
 
@@ -96,7 +104,8 @@ public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
             }
             else
             {
-                open.CountRepeat(decision.RepeatsEventId!);
+                if (!decision.SameEvent)
+                    open.CountRepeat(decision.RepeatsEventId!);
                 (verdict, reason) = (Verdict.Duplicate, decision.Reason);
             }
             scans[pending.Input].Summary.Add(verdict);

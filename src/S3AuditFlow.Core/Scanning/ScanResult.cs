@@ -64,6 +64,9 @@ public sealed class ScanResult(IReadOnlyList<Alert> alerts, IReadOnlyList<FileSu
     /// <summary>Alert candidates that waited for dedup in temporary files (memory budget exceeded).</summary>
     public long SpilledCandidates { get; init; }
 
+    /// <summary>Temporary runs those candidates were written in.</summary>
+    public int SpilledRuns { get; init; }
+
     /// <summary>Values evaluated in all inputs.</summary>
     public long Total => Files.Sum(f => f.Total);
 

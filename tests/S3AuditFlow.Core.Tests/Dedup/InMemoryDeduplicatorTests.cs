@@ -47,7 +47,7 @@ public class InMemoryDeduplicatorTests
 
         var again = Decide(Read(eventId: "evt-1", time: T0.AddDays(3)));
 
-        Assert.Equal(new DedupDecision(false, "evt-1", "eventID evt-1 already seen"), again);
+        Assert.Equal(new DedupDecision(false, "evt-1", "eventID evt-1 already seen", SameEvent: true), again);
     }
 
     [Fact]

@@ -35,6 +35,8 @@ public sealed class BoundedMemoryScanTests : IDisposable
         var spilled = _engine.Scan(inputs, new ScanOptions(Parallelism: 2, OnAlert: streamed.Add, OnHarvest: notices.Add, MemoryBudgetBytes: 64 << 10));
 
         Assert.True(spilled.SpilledCandidates > 1_000, $"the budget should force most candidates to disk, spilled {spilled.SpilledCandidates}");
+        // More runs than one merge takes at once: the oldest were merged into fewer first.
+        Assert.True(spilled.SpilledRuns > CandidateRuns.MaxMergeWidth, $"the corpus should spill more runs than one merge takes, spilled {spilled.SpilledRuns}");
         Assert.True(inMemory.Alerts.Count > 50 && inMemory.HarvestNotices.Count > 5,
             $"the corpus should raise many alerts and harvests: {inMemory.Alerts.Count} alerts, {inMemory.HarvestNotices.Count} notices");
         Assert.Empty(spilled.Alerts);
@@ -101,6 +103,25 @@ public sealed class BoundedMemoryScanTests : IDisposable
         Assert.True(remembering.HeldWindows > 4 * held, $"without forgetting {remembering.HeldWindows} entries stay, with {held}");
         // Event IDs stay for 7 days: here all of them, as DynamoDB's TTL would keep them.
         Assert.Equal(20_000, forgetting.HeldEventIds);
+    }
+
+    [Fact]
+    public void A_redelivered_record_is_a_duplicate_but_not_a_repeat_of_its_alert_as_in_aws()
+    {
+        var line = Record("evt-1", T0, "exports/cardholder-1.csv", "203.0.113.1");
+        var repeat = Record("evt-2", T0.AddMinutes(1), "exports/cardholder-1.csv", "203.0.113.1");
+        var inputs = new List<ScanInput>
+        {
+            ScanInput.FromFile(_dir.Write("a.jsonl", line + "\n" + repeat + "\n")),
+            ScanInput.FromFile(_dir.Write("b.jsonl", line + "\n")),
+        };
+
+        var result = _engine.Scan(inputs);
+
+        var alert = Assert.Single(result.Alerts);
+        Assert.Equal(2, result.Count(Verdict.Duplicate));
+        // evt-2 is another read of the access; the second evt-1 is the same event delivered twice.
+        Assert.Equal(1, alert.Duplicates);
     }
 
     [Fact]
