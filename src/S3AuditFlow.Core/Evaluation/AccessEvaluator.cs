@@ -43,6 +43,12 @@ public sealed class AccessEvaluator(AuditConfig config, TimeWindow? window = nul
     }
 
     /// <summary>
+    /// The final verdict of a record its top-level fields decide (ignored, not-monitored), as <see cref="Evaluate(JsonElement)"/>
+    /// gives it; null when the whole record must be evaluated.
+    /// </summary>
+    public ParseResult? Triage(TopLevelFields fields) => _parser.Triage(fields);
+
+    /// <summary>
     /// Evaluates a parsed access: trust first (as the state machine does), then sensitivity. A copy through a
     /// mapped access point is judged as a copy from the bucket behind it.
     /// </summary>

@@ -53,24 +53,12 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IRead
             record = detail;
         }
 
-        var eventId = record.Text("eventID");
-        var eventSource = record.Text("eventSource");
-        var eventName = record.Text("eventName");
+        var fields = TopLevelFields.Of(record);
+        var (eventId, eventSource, eventName) = (fields.EventId, fields.EventSource, fields.EventName);
         if (eventSource is null || eventName is null)
             return ParseResult.Done(Verdict.Malformed, "not a CloudTrail record: missing " + (eventSource is null ? "eventSource" : "eventName"), eventId);
-
-        // Records shortened by hand often drop eventType; judging them is safer than dropping them.
-        var eventType = record.Text("eventType") ?? "AwsApiCall";
-        if (eventType != "AwsApiCall")
-            return ParseResult.Done(Verdict.Ignored, $"eventType {eventType} is not an API call ({eventName})", eventId);
-        if (record.Text("eventCategory") is "NetworkActivity")
-            return ParseResult.Done(Verdict.Ignored, $"network activity event ({eventName})", eventId);
-        if (record.Text("eventCategory") is "Management" || string.Equals(record.Text("managementEvent"), "true", StringComparison.OrdinalIgnoreCase))
-            return ParseResult.Done(Verdict.Ignored, $"management event ({eventName})", eventId);
-        if (eventSource != S3EventSource)
-            return ParseResult.Done(Verdict.Ignored, $"eventSource {eventSource} is not S3", eventId);
-        if (!monitoredEvents.Contains(eventName))
-            return ParseResult.Done(Verdict.NotMonitored, $"{eventName} is not a monitored event", eventId);
+        if (Triage(fields) is { } decided)
+            return decided;
 
         var parsed = ParseDataEvent(record, eventId, eventName);
         // A source read through an unresolved access point may be any bucket: it is always monitored (fail closed).
@@ -78,6 +66,32 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IRead
             && !monitoredBuckets.Contains(access.ReadObject.Bucket) && !monitoredBuckets.Contains(access.Bucket))
             return ParseResult.Done(Verdict.NotMonitored, $"bucket {access.ReadObject.Bucket} is not monitored", eventId);
         return parsed;
+    }
+
+    /// <summary>
+    /// The verdict its top-level fields alone give a record that names its eventSource and eventName: ignored (not an
+    /// API call, network activity, a management event, another service) or not-monitored (an S3 event not monitored);
+    /// null when it is a monitored S3 data event, or lacks either name (malformed or not a record: the whole record
+    /// must be read). Scan calls it before building a document; <see cref="Parse"/> calls it after.
+    /// </summary>
+    public ParseResult? Triage(TopLevelFields fields)
+    {
+        var (eventId, eventSource, eventName) = (fields.EventId, fields.EventSource, fields.EventName);
+        if (eventSource is null || eventName is null)
+            return null;
+        // Records shortened by hand often drop eventType; judging them is safer than dropping them.
+        var eventType = fields.EventType ?? "AwsApiCall";
+        if (eventType != "AwsApiCall")
+            return ParseResult.Done(Verdict.Ignored, $"eventType {eventType} is not an API call ({eventName})", eventId);
+        if (fields.EventCategory is "NetworkActivity")
+            return ParseResult.Done(Verdict.Ignored, $"network activity event ({eventName})", eventId);
+        if (fields.EventCategory is "Management" || string.Equals(fields.ManagementEvent, "true", StringComparison.OrdinalIgnoreCase))
+            return ParseResult.Done(Verdict.Ignored, $"management event ({eventName})", eventId);
+        if (eventSource != S3EventSource)
+            return ParseResult.Done(Verdict.Ignored, $"eventSource {eventSource} is not S3", eventId);
+        if (!monitoredEvents.Contains(eventName))
+            return ParseResult.Done(Verdict.NotMonitored, $"{eventName} is not a monitored event", eventId);
+        return null;
     }
 
     /// <summary>

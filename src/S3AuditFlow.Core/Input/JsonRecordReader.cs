@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using S3AuditFlow.Core.Events;
 
 namespace S3AuditFlow.Core.Input;
 
@@ -26,8 +27,19 @@ public sealed class JsonRecordReader : IDisposable
     private long _ordinal;
     private string? _streamError;
 
+    private readonly Func<TopLevelFields, ParseResult?>? _triage;
+    private readonly TopLevelCapture _capture = new();
+
     /// <summary>Reads from <paramref name="stream"/>, which the caller owns.</summary>
-    public JsonRecordReader(Stream stream) => _stream = stream;
+    /// <param name="triage">
+    /// Decides a record from its top-level fields (<see cref="CloudTrailParser.Triage"/>); a record it decides is
+    /// yielded with that result in <see cref="RawRecord.Triaged"/> and no document. Null: every record is parsed.
+    /// </param>
+    public JsonRecordReader(Stream stream, Func<TopLevelFields, ParseResult?>? triage = null)
+    {
+        _stream = stream;
+        _triage = triage;
+    }
 
     /// <summary>Bytes read from the stream so far.</summary>
     public long BytesRead { get; private set; }
@@ -52,10 +64,15 @@ public sealed class JsonRecordReader : IDisposable
             }
 
             var line = _line;
-            if (!TryTakeValue(out var document, out var error))
+            if (!TryTakeValue(out var document, out var error, out var triaged))
             {
                 yield return Error(line, error!);
                 Resync();
+                continue;
+            }
+            if (triaged is not null)
+            {
+                yield return new RawRecord(default, line, ++_ordinal, null) { Triaged = triaged };
                 continue;
             }
             using (document)
@@ -98,11 +115,16 @@ public sealed class JsonRecordReader : IDisposable
                 yield break;
             }
             var line = _line;
-            if (!TryTakeValue(out var document, out var error))
+            if (!TryTakeValue(out var document, out var error, out var triaged))
             {
                 yield return Error(line, error!);
                 Resync();
                 yield break;
+            }
+            if (triaged is not null)
+            {
+                yield return new RawRecord(default, line, ++_ordinal, null) { Triaged = triaged };
+                continue;
             }
             using (document)
                 yield return new RawRecord(document!.RootElement, line, ++_ordinal, null);
@@ -124,10 +146,15 @@ public sealed class JsonRecordReader : IDisposable
     /// state is kept across refills, so each byte is tokenized once: re-scanning the value from its start after
     /// every refill made a large document whose Records key is not first cost O(n²).
     /// </summary>
-    private bool TryTakeValue(out JsonDocument? document, out string? error)
+    /// <remarks>With a triage, the value's top-level fields are read on the way; when they decide it, the result is
+    /// in <paramref name="triaged"/> and no document is built.</remarks>
+    private bool TryTakeValue(out JsonDocument? document, out string? error, out ParseResult? triaged, bool triage = true)
     {
         document = null;
         error = null;
+        triaged = null;
+        var capture = triage && _triage is not null ? _capture : null;
+        capture?.Reset();
         var state = default(JsonReaderState);
         var scanned = 0;
         while (true)
@@ -136,7 +163,7 @@ public sealed class JsonRecordReader : IDisposable
             bool complete;
             try
             {
-                complete = ReadToValueEnd(ref reader);
+                complete = ReadToValueEnd(ref reader, capture);
             }
             catch (JsonException e)
             {
@@ -150,7 +177,12 @@ public sealed class JsonRecordReader : IDisposable
             if (complete)
             {
                 var value = _buffer.AsMemory(_start, scanned);
-                document = JsonDocument.Parse(JsonTextRepair.IsClean(value.Span) ? value : JsonTextRepair.Repair(value.Span));
+                var clean = JsonTextRepair.IsClean(value.Span);
+                // Text that needs repair is read whole, so every field sees the repaired text.
+                if (clean && capture?.Fields is { } fields && _triage!(fields) is { } decided)
+                    triaged = decided;
+                else
+                    document = JsonDocument.Parse(clean ? value : JsonTextRepair.Repair(value.Span));
                 Advance(scanned);
                 return true;
             }
@@ -169,10 +201,11 @@ public sealed class JsonRecordReader : IDisposable
     }
 
     /// <summary>Reads tokens until the top-level value ends (true) or the buffered input does (false).</summary>
-    private static bool ReadToValueEnd(ref Utf8JsonReader reader)
+    private static bool ReadToValueEnd(ref Utf8JsonReader reader, TopLevelCapture? capture)
     {
         while (reader.Read())
         {
+            capture?.Take(ref reader);
             // Depth 0 is the value itself: its end token, or a string, number or literal standing alone.
             if (reader.CurrentDepth == 0 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
                 return true;
@@ -233,7 +266,7 @@ public sealed class JsonRecordReader : IDisposable
                 continue;
             }
             var line = _line;
-            if (!TryTakeValue(out var document, out var error))
+            if (!TryTakeValue(out var document, out var error, out _, triage: false))
             {
                 Resync();
                 return (line, error!);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using S3AuditFlow.Core.Events;
 
 namespace S3AuditFlow.Core.Input;
 
@@ -12,4 +13,10 @@ public readonly record struct RawRecord(JsonElement Element, long Line, long Ord
 {
     /// <summary>True when this stands for input that could not be read.</summary>
     public bool IsError => Error is not null;
+
+    /// <summary>
+    /// The parse result its top-level fields alone gave (ignored or not-monitored), when the reader was given a
+    /// triage and it decided the record; then <see cref="Element"/> is default: no document was built.
+    /// </summary>
+    public ParseResult? Triaged { get; init; }
 }

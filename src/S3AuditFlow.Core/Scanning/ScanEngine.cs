@@ -132,7 +132,7 @@ public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
         try
         {
             using var raw = input.Open(options.OnBytesRead);
-            using var reader = new JsonRecordReader(raw);
+            using var reader = new JsonRecordReader(raw, _evaluator.Triage);
             foreach (var record in reader.Read())
                 Evaluate(scan, input, index, record);
         }
@@ -156,7 +156,9 @@ public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
         Evaluation.EvaluationResult evaluation;
         try
         {
-            evaluation = _evaluator.Evaluate(record.Element);
+            evaluation = record.Triaged is { } triaged
+                ? new Evaluation.EvaluationResult(triaged.Final, triaged.Reason, triaged.EventId, null)
+                : _evaluator.Evaluate(record.Element);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
