@@ -255,7 +255,7 @@ public static class ScanCommand
         else if (groups is not null)
             TextReport.Write(console.Out, result, groups, config);
         if (request.Stats)
-            ProcessStats.Write(console.Error, result.Total, stopwatch.Elapsed, result.SpilledCandidates);
+            ProcessStats.Write(console.Error, result, stopwatch.Elapsed);
 
         return request.FailOnAlert && result.Count(Verdict.Alert) > 0 ? ExitCodes.AlertRaised : ExitCodes.Ok;
     }
