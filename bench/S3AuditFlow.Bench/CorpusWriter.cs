@@ -8,9 +8,14 @@ namespace S3AuditFlow.Bench;
 /// Writes CloudTrail log files ({"Records": [...]}, gzipped) whose mix follows a busy data-event trail: mostly
 /// HeadObject and GetObject by workload roles through VPC endpoints, some writes and listings, a little management
 /// and other-service noise, and a small share of reads of sensitive keys by principals or sources nobody trusts.
-/// With a harvest share, that share of events is one untrusted role copying the cardholder bucket from one address:
-/// the alert-heavy hard case (every one an alert candidate, one burst, harvest notifications).
+/// Three kinds (<see cref="CorpusKind"/>): the realistic mix (1.5 % of events by untrusted principals, about 1 % of
+/// monitored reads alert candidates, five minutes per file); alert-heavy (8 % untrusted, about 5 % of reads alert
+/// candidates from many principals and addresses, the files spread over seven days so dedup windows open and close
+/// as in a month's backtest); harvest (20 % of events one untrusted role copying the cardholder bucket from one
+/// address: every one an alert candidate of one burst, with harvest notifications).
 /// </summary>
+internal enum CorpusKind { Realistic, AlertHeavy, Harvest }
+
 internal static class CorpusWriter
 {
     public const string Config = """
@@ -45,22 +50,26 @@ internal static class CorpusWriter
         "cardholder/batch-{0}.csv", "certs/service-{0}.pem", "backups/2026-11/db-{0}.sql.gz", "config/secrets-{0}.json",
     ];
     private static readonly string[] TrustedRoles = ["etl-loader", "etl-compactor", "reporting"];
+    private static readonly string[] UntrustedRoles = ["contractor-sync", "data-science-sandbox", "legacy-batch", "ci-deployer"];
 
-    public static void WriteLogFile(string path, int events, int seed, int harvestPercent = 0)
+    public static void WriteLogFile(string path, int events, int seed, int files, CorpusKind kind)
     {
         var random = new Random(seed);
+        var harvestPercent = kind == CorpusKind.Harvest ? 20 : 0;
+        var untrustedPerMille = kind == CorpusKind.AlertHeavy ? 80 : 15;
         using var file = File.Create(path);
         using var gzip = new GZipStream(file, CompressionLevel.Fastest);
         using var writer = new Utf8JsonWriter(gzip);
         writer.WriteStartObject();
         writer.WriteStartArray("Records");
-        var start = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero).AddMinutes(seed * 5);
+        var minutesPerFile = kind == CorpusKind.AlertHeavy ? 7 * 24 * 60.0 / files : 5;
+        var start = new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero).AddMinutes(seed * minutesPerFile);
         for (var i = 0; i < events; i++)
         {
             var harvested = random.Next(100) < harvestPercent
                 ? string.Create(CultureInfo.InvariantCulture, $"cardholder/harvest-{seed:D5}-{i:D6}.csv")
                 : null;
-            WriteRecord(writer, random, start.AddMilliseconds(i * 300000.0 / events), harvested);
+            WriteRecord(writer, random, start.AddMilliseconds(i * 300000.0 / events), harvested, untrustedPerMille, kind);
             if (writer.BytesPending > 1 << 16)
                 writer.Flush();
         }
@@ -68,7 +77,7 @@ internal static class CorpusWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteRecord(Utf8JsonWriter w, Random random, DateTimeOffset time, string? harvestedKey)
+    private static void WriteRecord(Utf8JsonWriter w, Random random, DateTimeOffset time, string? harvestedKey, int untrustedPerMille, CorpusKind kind)
     {
         var roll = harvestedKey is null ? random.Next(1000) : 600;
         var eventName = roll switch
@@ -83,13 +92,17 @@ internal static class CorpusWriter
             < 990 => "GetBucketLocation",
             _ => "Decrypt",
         };
-        var untrusted = harvestedKey is not null || random.Next(1000) < 15;
+        var untrusted = harvestedKey is not null || random.Next(1000) < untrustedPerMille;
         var bucket = harvestedKey is null ? Buckets[random.Next(Buckets.Length)] : "cg-cardholder-data-bucket";
         var key = harvestedKey ?? string.Format(CultureInfo.InvariantCulture, Keys[random.Next(Keys.Length)], random.Next(100000));
 
         w.WriteStartObject();
         w.WriteString("eventVersion", "1.09");
-        WriteIdentity(w, random, untrusted);
+        // The alert-heavy corpus spreads its alerts over several principals; the others keep one untrusted role.
+        var untrustedRole = !untrusted ? null
+            : kind == CorpusKind.AlertHeavy && harvestedKey is null ? UntrustedRoles[random.Next(UntrustedRoles.Length)]
+            : "contractor-sync";
+        WriteIdentity(w, random, untrustedRole);
         w.WriteString("eventTime", time.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         w.WriteString("eventSource", eventName == "Decrypt" ? "kms.amazonaws.com" : "s3.amazonaws.com");
         w.WriteString("eventName", eventName);
@@ -141,13 +154,13 @@ internal static class CorpusWriter
         w.WriteEndObject();
     }
 
-    private static void WriteIdentity(Utf8JsonWriter w, Random random, bool untrusted)
+    private static void WriteIdentity(Utf8JsonWriter w, Random random, string? untrustedRole)
     {
         w.WriteStartObject("userIdentity");
         var kind = random.Next(100);
-        if (kind < 85 || untrusted)
+        if (kind < 85 || untrustedRole is not null)
         {
-            var role = untrusted ? "contractor-sync" : TrustedRoles[random.Next(TrustedRoles.Length)];
+            var role = untrustedRole ?? TrustedRoles[random.Next(TrustedRoles.Length)];
             var session = "i-0" + random.NextInt64(0x1000000000000, 0xFFFFFFFFFFFFF).ToString("x13", CultureInfo.InvariantCulture);
             w.WriteString("type", "AssumedRole");
             w.WriteString("principalId", "AROARZ3QEXAMPLE" + role.Length + ":" + session);

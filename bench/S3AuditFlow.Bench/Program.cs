@@ -1,11 +1,11 @@
 using System.Globalization;
 using S3AuditFlow.Bench;
 
-// Usage: S3AuditFlow.Bench OUTPUT_DIR [FILES] [EVENTS_PER_FILE] [HARVEST_PERCENT]
+// Usage: S3AuditFlow.Bench OUTPUT_DIR [FILES] [EVENTS_PER_FILE] [realistic|alert-heavy|harvest]
 //        S3AuditFlow.Bench --patterns [ARN_PATTERNS] [GLOBS] [ACCESSES]
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: S3AuditFlow.Bench OUTPUT_DIR [FILES=200] [EVENTS_PER_FILE=5000] [HARVEST_PERCENT=0]");
+    Console.Error.WriteLine("usage: S3AuditFlow.Bench OUTPUT_DIR [FILES=200] [EVENTS_PER_FILE=5000] [KIND=realistic|alert-heavy|harvest]");
     Console.Error.WriteLine("       S3AuditFlow.Bench --patterns [ARN_PATTERNS=1000] [GLOBS=1000] [ACCESSES=10000]");
     return 2;
 }
@@ -19,14 +19,20 @@ if (args[0] == "--patterns")
 var output = args[0];
 var files = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
 var perFile = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5000;
-var harvestPercent = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
+var kind = (args.Length > 3 ? args[3] : "realistic") switch
+{
+    "realistic" => CorpusKind.Realistic,
+    "alert-heavy" => CorpusKind.AlertHeavy,
+    "harvest" => CorpusKind.Harvest,
+    var other => throw new ArgumentException($"unknown corpus kind '{other}': realistic, alert-heavy or harvest"),
+};
 
 Directory.CreateDirectory(output);
 File.WriteAllText(Path.Combine(output, "config.json"), CorpusWriter.Config);
 var logs = Path.Combine(output, "logs");
 Directory.CreateDirectory(logs);
 // Each file gets its own seeded generator, so the corpus is the same on every machine and files can be written in parallel.
-Parallel.For(0, files, i => CorpusWriter.WriteLogFile(Path.Combine(logs, $"123456789012_CloudTrail_us-east-1_{i:D5}.json.gz"), perFile, seed: i, harvestPercent));
+Parallel.For(0, files, i => CorpusWriter.WriteLogFile(Path.Combine(logs, $"123456789012_CloudTrail_us-east-1_{i:D5}.json.gz"), perFile, seed: i, files, kind));
 var bytes = Directory.EnumerateFiles(logs).Sum(f => new FileInfo(f).Length);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"corpus: {files} files, {(long)files * perFile} events, {bytes / (1024.0 * 1024):F1} MB gzipped in {logs}"));
 return 0;
