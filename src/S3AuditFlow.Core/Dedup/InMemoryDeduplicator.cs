@@ -31,7 +31,9 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
     // Keyed by a 128-bit hash of the event ID, not the ID: they are kept for a week of event time, and a hash costs a
     // fifth of a string (collisions are as likely as two random GUIDs being equal).
     private readonly Dictionary<UInt128, string> _alertByEventId = [];
-    private readonly Dictionary<string, (string EventId, DateTimeOffset Until, bool ViaBurst)> _openAlerts = new(StringComparer.Ordinal);
+    // Keyed by a 128-bit hash of the access key for the same reason: a harvest keeps one entry per object read for as
+    // long as it lasts, and the key (principal, source, bucket, object) is a few hundred bytes as a string.
+    private readonly Dictionary<UInt128, (string EventId, DateTimeOffset Until, bool ViaBurst)> _openAlerts = [];
     private readonly Dictionary<string, (string FirstEventId, DateTimeOffset Until, int Alerts)> _bursts = new(StringComparer.Ordinal);
     private readonly Queue<(DateTimeOffset Time, UInt128 EventId)> _eventIdsByTime = new();
     private DateTimeOffset _latest = DateTimeOffset.MinValue;
@@ -54,10 +56,10 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
     {
         var access = candidate.Access;
         Forget(access.EventTime);
-        if (_alertByEventId.TryGetValue(IdKey(access.EventId), out var seenAs))
+        if (_alertByEventId.TryGetValue(HashKey(access.EventId), out var seenAs))
             return new DedupDecision(false, seenAs, DedupReasons.EventSeen(access.EventId), SameEvent: true);
 
-        var key = candidate.AccessKey;
+        var key = HashKey(candidate.AccessKey);
         if (_openAlerts.TryGetValue(key, out var open) && access.EventTime < open.Until)
         {
             Remember(access, open.EventId);
@@ -92,7 +94,7 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
 
     private void Remember(Events.S3Access access, string alertEventId)
     {
-        var key = IdKey(access.EventId);
+        var key = HashKey(access.EventId);
         _alertByEventId[key] = alertEventId;
         _eventIdsByTime.Enqueue((access.EventTime, key));
     }
@@ -118,9 +120,9 @@ public sealed class InMemoryDeduplicator(TimeSpan window, int burstLimit = 0, Ha
             _alertByEventId.Remove(_eventIdsByTime.Dequeue().EventId);
     }
 
-    private static UInt128 IdKey(string eventId) => System.IO.Hashing.XxHash128.HashToUInt128(System.Runtime.InteropServices.MemoryMarshal.AsBytes(eventId.AsSpan()));
+    private static UInt128 HashKey(string text) => System.IO.Hashing.XxHash128.HashToUInt128(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
 
-    private static void RemoveWhere<T>(Dictionary<string, T> entries, Func<T, bool> ended)
+    private static void RemoveWhere<TKey, T>(Dictionary<TKey, T> entries, Func<T, bool> ended) where TKey : notnull
     {
         foreach (var (key, value) in entries)
         {
