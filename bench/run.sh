@@ -8,7 +8,8 @@
 # Corpora (bench/S3AuditFlow.Bench/CorpusWriter.cs): realistic (about 1 % of monitored reads alert candidates),
 # alert-heavy (about 5 %, spread over seven days), harvest (20 % of events one burst copying a bucket).
 # Usage: bench/run.sh [realistic|alert-heavy|harvest] [EVENTS=1000000]
-# Extra scan options go in SCAN_OPTIONS, e.g. SCAN_OPTIONS="--memory 16".
+# Extra scan options go in SCAN_OPTIONS, e.g. SCAN_OPTIONS="--memory 16". BUILD=aot benchmarks the Native AOT binary
+# (make cli-aot) instead of the JIT build; S3AUDIT=PATH an already built s3audit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-realistic}
@@ -19,7 +20,10 @@ out=bench/out
 corpus=$out/corpus-$kind-$files-$per_file
 s3audit=${S3AUDIT:-$out/s3audit/s3audit}
 
-if [[ -z ${S3AUDIT:-} ]]; then
+if [[ -z ${S3AUDIT:-} && ${BUILD:-jit} == aot ]]; then
+  make -s cli-aot CLI_DIR="$out/s3audit-aot" >/dev/null
+  s3audit=$out/s3audit-aot/s3audit
+elif [[ -z ${S3AUDIT:-} ]]; then
   dotnet publish src/S3AuditFlow.Cli -c Release -o "$out/s3audit" --nologo -v quiet >/dev/null
 fi
 if [[ ! -d $corpus ]]; then
@@ -30,7 +34,7 @@ total=$((files * per_file))
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v s="$2" -v e="$3" 'BEGIN { printf "%.0f", n / (e - s) }'; }
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(dotnet --version); corpus $kind, $total events, $(du -sm "$corpus/logs" | cut -f1) MB gzipped"
+echo "build: ${S3AUDIT:-${BUILD:-jit}}; machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(dotnet --version); corpus $kind, $total events, $(du -sm "$corpus/logs" | cut -f1) MB gzipped"
 for run in 1 2 3; do
   start=$(now)
   gzip -dc "$corpus"/logs/*.gz >/dev/null
