@@ -20,10 +20,13 @@ public sealed record BucketFilter(string? Bucket, IReadOnlyList<RuleBound> Rules
     public static BucketFilter Of(string? bucket, IEnumerable<RuleBound> bounds)
     {
         var rules = bounds.Where(b => b.Rule.Bucket is null || b.Rule.Bucket == bucket).ToList();
-        IReadOnlyList<KeyCondition>? key = rules.Any(r => r.Key is null) ? null : [.. rules.Select(r => r.Key!).Distinct()];
+        // Sorted, so the same rules give the same patterns whatever order the table returns them in: a re-applied
+        // filter that only moved would be a needless update.
+        IReadOnlyList<KeyCondition>? key = rules.Any(r => r.Key is null) ? null : KeyCondition.Sorted(rules.Select(r => r.Key!));
         IReadOnlyList<TrailCondition> trail = rules.Count == 0 ? []
             : rules.Any(r => r.Trail is null) ? [TrailCondition.Whole]
-            : Pruned(rules.Select(r => r.Trail!).Distinct().ToList());
+            : Pruned([.. rules.Select(r => r.Trail!).Distinct()
+                .OrderBy(c => c.KeyPrefix, StringComparer.Ordinal).ThenBy(c => c.KeySuffix, StringComparer.Ordinal)]);
         return new BucketFilter(bucket, rules, key, trail);
     }
 

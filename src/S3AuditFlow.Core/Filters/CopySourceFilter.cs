@@ -34,7 +34,7 @@ public sealed record CopySourceFilter(IReadOnlyList<KeyCondition>? Conditions, I
     /// </summary>
     public static CopySourceFilter Of(IEnumerable<RuleBound> bounds)
     {
-        var conditions = new List<KeyCondition>(AlwaysPassed);
+        var conditions = new List<KeyCondition>();
         var blockers = new List<RuleBound>();
         foreach (var bound in bounds)
         {
@@ -59,6 +59,6 @@ public sealed record CopySourceFilter(IReadOnlyList<KeyCondition>? Conditions, I
                 + (literals.Suffix.Length == 0 ? "" : KeyCondition.EscapeWildcard(literals.Suffix) + "*");
             conditions.Add(new KeyCondition(KeyMatch.Wildcard, value));
         }
-        return new CopySourceFilter(blockers.Count == 0 ? [.. conditions.Distinct()] : null, blockers);
+        return new CopySourceFilter(blockers.Count == 0 ? [.. AlwaysPassed, .. KeyCondition.Sorted(conditions).Except(AlwaysPassed)] : null, blockers);
     }
 }

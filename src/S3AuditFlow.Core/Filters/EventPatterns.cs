@@ -51,7 +51,7 @@ public static class EventPatterns
         var branches = new List<JsonObject> { Branch(Elsewhere(), "x-amz-copy-source", copySource.Conditions) };
         if (global.Key.Count > 0)
             branches.Add(Branch(Elsewhere(), "key", global.Key));
-        var others = bounds.Select(b => b.Rule.Bucket).OfType<string>().Distinct().Where(b => !monitored.Contains(b))
+        var others = bounds.Select(b => b.Rule.Bucket).OfType<string>().Distinct().Where(b => !monitored.Contains(b)).Order(StringComparer.Ordinal)
             .Select(b => BucketFilter.Of(b, bounds.Where(r => r.Rule.Bucket == b)));
         branches.AddRange(KeyBranches(others.Select(b => (Strings([b.Bucket!]), b.Key))));
         return Filtered("copy-out rule", copies, branches, unfiltered, options, notes);

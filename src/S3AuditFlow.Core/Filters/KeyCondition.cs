@@ -31,6 +31,10 @@ public sealed record KeyCondition(KeyMatch Match, string Value)
     /// <summary>"prefix hr/exports/", as the text output names it.</summary>
     public override string ToString() => $"{Match.ToString().ToLowerInvariant()} {Value}";
 
+    /// <summary>The conditions without repeats, in a stable order (by kind, then value, ordinally).</summary>
+    public static List<KeyCondition> Sorted(IEnumerable<KeyCondition> conditions) =>
+        [.. conditions.Distinct().OrderBy(c => c.Match).ThenBy(c => c.Value, StringComparer.Ordinal)];
+
     /// <summary>
     /// Escapes literal text for a wildcard value: EventBridge reads <c>\*</c> as a literal asterisk and <c>\\</c> as a
     /// literal backslash, and refuses a backslash before anything else, so only those two are escaped.

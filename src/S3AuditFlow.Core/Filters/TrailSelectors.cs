@@ -24,7 +24,7 @@ public static class TrailSelectors
         var conditions = buckets.SelectMany(b => b.Trail.Select(c => (Start: Arn(options, b.Bucket!, c.KeyPrefix), End: c.KeySuffix))).ToList();
         var starts = conditions.Where(c => c.End.Length == 0).Select(c => c.Start).ToList();
         var bySuffix = conditions.Where(c => c.End.Length > 0 && !starts.Any(s => c.Start.StartsWith(s, StringComparison.Ordinal)))
-            .GroupBy(c => c.End, StringComparer.Ordinal).ToList();
+            .GroupBy(c => c.End, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var readSelectors = new List<JsonObject>();
         if (reads.Count > 0 && starts.Count > 0)
             readSelectors.Add(Selector("S3AuditFlow: sensitive reads", reads, starts, []));

@@ -35,7 +35,7 @@ public sealed class FilterCompilerTests
 
         var www = filters.Buckets[0];
         Assert.Equal([new KeyCondition(KeyMatch.Prefix, "hr/exports/"), new KeyCondition(KeyMatch.Suffix, ".pem")], www.Key);
-        Assert.Equal([new TrailCondition("hr/exports/", ""), new TrailCondition("", ".pem")], www.Trail);
+        Assert.Equal([new TrailCondition("", ".pem"), new TrailCondition("hr/exports/", "")], www.Trail);
         Assert.Contains(new KeyCondition(KeyMatch.Wildcard, "backups/*/db-*.sql.gz"), filters.Buckets[1].Key!);
         var finance = filters.Buckets[2];
         Assert.Null(finance.Key);
@@ -54,6 +54,16 @@ public sealed class FilterCompilerTests
         Assert.True(Logged(filters, "www-assets", "a/b.pem"));
         Assert.False(Logged(filters, "www-assets", "index.html"));
         Assert.True(Logged(filters, "acme-finance-exports", "anything"));
+    }
+
+    [Fact]
+    public void The_same_rules_in_another_order_compile_to_the_same_filters()
+    {
+        var forward = Compile(ReadmeRules, ["www-assets", "prod-backups"]);
+        var backward = Compile([.. ReadmeRules.Reverse()], ["www-assets", "prod-backups"]);
+        Assert.Equal(forward.ReadRule.ToJsonString(), backward.ReadRule.ToJsonString());
+        Assert.Equal(forward.CopyOutRule!.ToJsonString(), backward.CopyOutRule!.ToJsonString());
+        Assert.Equal(forward.Trail.ToJsonString(), backward.Trail.ToJsonString());
     }
 
     [Fact]
@@ -101,7 +111,7 @@ public sealed class FilterCompilerTests
     {
         var filters = Compile([new SensitivityRule(RuleKind.Glob, "dir\\*.txt"), new SensitivityRule(RuleKind.Keyword, "a*b")], ["files-01"],
             new FilterOptions(CaseExactKeywords: true));
-        Assert.Equal([new KeyCondition(KeyMatch.Wildcard, "dir\\\\*.txt"), new KeyCondition(KeyMatch.Wildcard, "*a\\*b*")], filters.Buckets[0].Key);
+        Assert.Equal([new KeyCondition(KeyMatch.Wildcard, "*a\\*b*"), new KeyCondition(KeyMatch.Wildcard, "dir\\\\*.txt")], filters.Buckets[0].Key);
         Assert.True(Read(filters, "files-01", "dir\\notes.txt"));
         Assert.True(Read(filters, "files-01", "x/a*b/y"));
         Assert.False(Read(filters, "files-01", "x/aXb/y"));
