@@ -74,7 +74,11 @@ public static class EventPatterns
         return new JsonObject { ["requestParameters"] = request };
     }
 
-    /// <summary>The pattern with its branches, or the unfiltered one when a branch passes everything or it is too long.</summary>
+    /// <summary>
+    /// The pattern with its branches. Over EventBridge's size quota, the branch with the longest conditions stops
+    /// filtering (a key condition is dropped, a copy-source one becomes "exists"), then the next, until it fits; the note
+    /// names each. Unfiltered when there is no branch, or nothing left to widen.
+    /// </summary>
     private static JsonObject Filtered(string rule, IEnumerable<string> events, List<JsonObject> branches, JsonObject unfiltered,
         FilterOptions options, List<string> notes)
     {
@@ -83,15 +87,42 @@ public static class EventPatterns
             notes.Add($"{rule}: no rule can match any of its events; left unfiltered rather than a pattern that matches nothing");
             return unfiltered;
         }
-        // "$or" needs two branches or more (with one, EventBridge would read "$or" as a field name).
-        var detail = branches.Count == 1 ? branches[0] : new JsonObject { ["$or"] = new JsonArray([.. branches]) };
-        var pattern = Pattern(events, detail);
-        var length = pattern.ToJsonString().Length;
-        if (length <= options.MaxPatternLength)
-            return pattern;
-        notes.Add($"{rule}: the filtered pattern would be {length:N0} characters, over EventBridge's {options.MaxPatternLength:N0}: left unfiltered");
+        var firstLength = 0;
+        var widened = new List<string>();
+        while (true)
+        {
+            // "$or" needs two branches or more (with one, EventBridge would read "$or" as a field name).
+            var detail = branches.Count == 1 ? branches[0].DeepClone().AsObject() : new JsonObject { ["$or"] = new JsonArray([.. branches.Select(b => b.DeepClone())]) };
+            var pattern = Pattern(events, detail);
+            var length = pattern.ToJsonString().Length;
+            firstLength = firstLength == 0 ? length : firstLength;
+            if (length <= options.MaxPatternLength)
+            {
+                if (widened.Count > 0)
+                    notes.Add($"{rule}: the filtered pattern would be {firstLength:N0} characters, over EventBridge's {options.MaxPatternLength:N0}: no longer filtered, to fit: {string.Join("; ", widened)}");
+                return pattern;
+            }
+            // Widen the branch with the longest conditions first: it frees the most for the others.
+            var candidates = branches.Select(b => b["requestParameters"]!.AsObject())
+                .SelectMany(r => WidenableFields.Where(f => Widenable(r, f)).Select(f => (Request: r, Field: f))).ToList();
+            if (candidates.Count == 0)
+                break;
+            var longest = candidates.MaxBy(x => x.Request[x.Field]!.ToJsonString().Length);
+            widened.Add($"{longest.Field} of bucketName {longest.Request["bucketName"]!.ToJsonString()}");
+            if (longest.Field == "key")
+                longest.Request.Remove("key");
+            else
+                longest.Request[longest.Field] = new JsonArray(new JsonObject { ["exists"] = true });
+        }
+        notes.Add($"{rule}: the filtered pattern would be {firstLength:N0} characters, over EventBridge's {options.MaxPatternLength:N0}: left unfiltered");
         return unfiltered;
     }
+
+    private static readonly string[] WidenableFields = ["key", "x-amz-copy-source"];
+
+    /// <summary>True when the branch still filters on the field (it holds conditions, not the "exists" that passes any value).</summary>
+    private static bool Widenable(JsonObject request, string field) =>
+        request[field] is JsonArray conditions && !(conditions.Count == 1 && conditions[0] is JsonObject only && only.ContainsKey("exists"));
 
     private static JsonObject Pattern(IEnumerable<string> events, JsonObject detail)
     {

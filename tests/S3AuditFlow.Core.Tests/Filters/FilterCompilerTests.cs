@@ -167,13 +167,23 @@ public sealed class FilterCompilerTests
     }
 
     [Fact]
-    public void A_pattern_over_EventBridge_size_quota_is_left_unfiltered_with_a_note()
+    public void Over_EventBridge_size_quota_the_longest_branches_stop_filtering_until_the_pattern_fits()
     {
-        var rules = Enumerable.Range(0, 120).Select(i => new SensitivityRule(RuleKind.Prefix, $"department-{i:D3}/exports/")).ToArray();
-        var filters = Compile(rules, ["pay-data"]);
-        Assert.Contains(filters.Notes, n => n.Contains("over EventBridge's 2,048", StringComparison.Ordinal));
+        var rules = Enumerable.Range(0, 120).Select(i => new SensitivityRule(RuleKind.Prefix, $"department-{i:D3}/exports/", Bucket: "pay-data"))
+            .Append(new SensitivityRule(RuleKind.Prefix, "hr/", Bucket: "www-assets")).ToArray();
+        var filters = Compile(rules, ["pay-data", "www-assets"]);
+
+        var note = Assert.Single(filters.Notes, n => n.StartsWith("read rule", StringComparison.Ordinal));
+        Assert.Contains("over EventBridge's 2,048: no longer filtered, to fit: x-amz-copy-source of bucketName", note, StringComparison.Ordinal);
+        Assert.Contains("key of bucketName [\"pay-data\"]", note, StringComparison.Ordinal);
+        Assert.True(filters.ReadRule.ToJsonString().Length <= 2048);
         Assert.True(Read(filters, "pay-data", "anything"));
-        Assert.True(filters.ReadRule.ToJsonString().Length < 2048);
+        Assert.True(Read(filters, "www-assets", "hr/x"));
+        Assert.False(Read(filters, "www-assets", "index.html"));
+        // A pattern that cannot fit even unfiltered per branch is the template's unfiltered one.
+        var tiny = Compile(rules, ["pay-data", "www-assets"], new FilterOptions(MaxPatternLength: 100));
+        Assert.Contains(tiny.Notes, n => n.EndsWith("left unfiltered", StringComparison.Ordinal));
+        Assert.True(Read(tiny, "www-assets", "index.html"));
     }
 
     [Fact]
