@@ -75,9 +75,10 @@ public static class EventPatterns
     }
 
     /// <summary>
-    /// The pattern with its branches. Over EventBridge's size quota, the branch with the longest conditions stops
-    /// filtering (a key condition is dropped, a copy-source one becomes "exists"), then the next, until it fits; the note
-    /// names each. Unfiltered when there is no branch, or nothing left to widen.
+    /// The pattern with its branches. Over EventBridge's size quota, or with more wildcards on one field than
+    /// <see cref="MaxWildcardsPerField"/>, the branch that weighs most (the most wildcards on that field, else the longest
+    /// conditions) stops filtering — a key condition is dropped, a copy-source one becomes "exists" — then the next,
+    /// until it fits; the note names each. Unfiltered when there is no branch, or nothing left to widen.
     /// </summary>
     private static JsonObject Filtered(string rule, IEnumerable<string> events, List<JsonObject> branches, JsonObject unfiltered,
         FilterOptions options, List<string> notes)
@@ -87,7 +88,6 @@ public static class EventPatterns
             notes.Add($"{rule}: no rule can match any of its events; left unfiltered rather than a pattern that matches nothing");
             return unfiltered;
         }
-        var firstLength = 0;
         var widened = new List<string>();
         while (true)
         {
@@ -95,28 +95,48 @@ public static class EventPatterns
             var detail = branches.Count == 1 ? branches[0].DeepClone().AsObject() : new JsonObject { ["$or"] = new JsonArray([.. branches.Select(b => b.DeepClone())]) };
             var pattern = Pattern(events, detail);
             var length = pattern.ToJsonString().Length;
-            firstLength = firstLength == 0 ? length : firstLength;
-            if (length <= options.MaxPatternLength)
+            var requests = branches.Select(b => b["requestParameters"]!.AsObject()).ToList();
+            var crowded = WidenableFields.FirstOrDefault(f => requests.Sum(r => Wildcards(r, f)) > MaxWildcardsPerField);
+            if (length <= options.MaxPatternLength && crowded is null)
             {
                 if (widened.Count > 0)
-                    notes.Add($"{rule}: the filtered pattern would be {firstLength:N0} characters, over EventBridge's {options.MaxPatternLength:N0}: no longer filtered, to fit: {string.Join("; ", widened)}");
+                    notes.Add($"{rule}: no longer filtered, to fit EventBridge's limits: {string.Join("; ", widened)}");
                 return pattern;
             }
-            // Widen the branch with the longest conditions first: it frees the most for the others.
-            var candidates = branches.Select(b => b["requestParameters"]!.AsObject())
-                .SelectMany(r => WidenableFields.Where(f => Widenable(r, f)).Select(f => (Request: r, Field: f))).ToList();
+            var candidates = requests.SelectMany(r => WidenableFields.Where(f => Widenable(r, f)).Select(f => (Request: r, Field: f)))
+                .Where(c => crowded is null || (c.Field == crowded && Wildcards(c.Request, crowded) > 0)).ToList();
             if (candidates.Count == 0)
                 break;
-            var longest = candidates.MaxBy(x => x.Request[x.Field]!.ToJsonString().Length);
-            widened.Add($"{longest.Field} of bucketName {longest.Request["bucketName"]!.ToJsonString()}");
-            if (longest.Field == "key")
-                longest.Request.Remove("key");
+            var heaviest = crowded is null
+                ? candidates.MaxBy(c => c.Request[c.Field]!.ToJsonString().Length)
+                : candidates.MaxBy(c => Wildcards(c.Request, c.Field));
+            var why = crowded is null
+                ? $"the pattern would be {length:N0} characters, over the {options.MaxPatternLength:N0} quota"
+                : $"more than {MaxWildcardsPerField} wildcards on {crowded}";
+            widened.Add($"{heaviest.Field} of bucketName {heaviest.Request["bucketName"]!.ToJsonString()} ({why})");
+            if (heaviest.Field == "key")
+                heaviest.Request.Remove("key");
             else
-                longest.Request[longest.Field] = new JsonArray(new JsonObject { ["exists"] = true });
+                heaviest.Request[heaviest.Field] = new JsonArray(new JsonObject { ["exists"] = true });
         }
-        notes.Add($"{rule}: the filtered pattern would be {firstLength:N0} characters, over EventBridge's {options.MaxPatternLength:N0}: left unfiltered");
+        notes.Add($"{rule}: left unfiltered: it exceeds EventBridge's limits (size {options.MaxPatternLength:N0}, {MaxWildcardsPerField} wildcards per field) even with every branch widened");
         return unfiltered;
     }
+
+    /// <summary>
+    /// Wildcard characters one field may carry across a pattern. EventBridge refuses a rule it finds too complex
+    /// (InvalidEventPatternException, "Rule is too complex") without publishing the bound; a rule with four
+    /// <c>*:stack/NAME/*</c> values (8 wildcards) was refused where three (6) were accepted (vals-ai/Valkyrie#278), so
+    /// 6 is the most known to pass.
+    /// </summary>
+    public const int MaxWildcardsPerField = 6;
+
+    /// <summary>The unescaped <c>*</c> in the field's wildcard values.</summary>
+    private static int Wildcards(JsonObject request, string field) =>
+        request[field] is JsonArray conditions
+            ? conditions.OfType<JsonObject>().Select(c => c["wildcard"]?.GetValue<string>()).OfType<string>()
+                .Sum(w => w.Replace("\\\\", "", StringComparison.Ordinal).Replace("\\*", "", StringComparison.Ordinal).Count(ch => ch == '*'))
+            : 0;
 
     private static readonly string[] WidenableFields = ["key", "x-amz-copy-source"];
 

@@ -174,16 +174,32 @@ public sealed class FilterCompilerTests
         var filters = Compile(rules, ["pay-data", "www-assets"]);
 
         var note = Assert.Single(filters.Notes, n => n.StartsWith("read rule", StringComparison.Ordinal));
-        Assert.Contains("over EventBridge's 2,048: no longer filtered, to fit: x-amz-copy-source of bucketName", note, StringComparison.Ordinal);
-        Assert.Contains("key of bucketName [\"pay-data\"]", note, StringComparison.Ordinal);
+        Assert.Contains("no longer filtered, to fit EventBridge's limits: x-amz-copy-source of bucketName", note, StringComparison.Ordinal);
+        Assert.Contains("key of bucketName [\"pay-data\"] (the pattern would be", note, StringComparison.Ordinal);
+        Assert.Contains("over the 2,048 quota", note, StringComparison.Ordinal);
         Assert.True(filters.ReadRule.ToJsonString().Length <= 2048);
         Assert.True(Read(filters, "pay-data", "anything"));
         Assert.True(Read(filters, "www-assets", "hr/x"));
         Assert.False(Read(filters, "www-assets", "index.html"));
         // A pattern that cannot fit even unfiltered per branch is the template's unfiltered one.
         var tiny = Compile(rules, ["pay-data", "www-assets"], new FilterOptions(MaxPatternLength: 100));
-        Assert.Contains(tiny.Notes, n => n.EndsWith("left unfiltered", StringComparison.Ordinal));
+        Assert.Contains(tiny.Notes, n => n.StartsWith("read rule: left unfiltered", StringComparison.Ordinal));
         Assert.True(Read(tiny, "www-assets", "index.html"));
+    }
+
+    [Fact]
+    public void More_wildcards_on_a_field_than_EventBridge_is_known_to_accept_widen_the_heaviest_branch()
+    {
+        string[] globs = ["a*/b*", "c*/d*", "e*/f*", "g*/h*"];
+        var filters = Compile([.. globs.Select((g, i) => new SensitivityRule(RuleKind.Glob, g, Bucket: i < 3 ? "pay-data" : "www-assets"))], ["pay-data", "www-assets"]);
+
+        var note = Assert.Single(filters.Notes, n => n.StartsWith("read rule", StringComparison.Ordinal));
+        Assert.Contains("key of bucketName [\"pay-data\"] (more than 6 wildcards on key)", note, StringComparison.Ordinal);
+        Assert.True(Read(filters, "pay-data", "zzz"));
+        Assert.True(Read(filters, "www-assets", "g1/h2"));
+        Assert.False(Read(filters, "www-assets", "zzz"));
+        var wildcards = filters.ReadRule.ToJsonString().Split("wildcard").Skip(1).Sum(w => w.Split('"')[2].Count(c => c == '*'));
+        Assert.InRange(wildcards, 1, 2 * EventPatterns.MaxWildcardsPerField);
     }
 
     [Fact]
