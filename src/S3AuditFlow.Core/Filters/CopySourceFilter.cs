@@ -14,23 +14,24 @@ namespace S3AuditFlow.Core.Filters;
 public sealed record CopySourceFilter(IReadOnlyList<KeyCondition>? Conditions, IReadOnlyList<RuleBound> Blockers)
 {
     /// <summary>
-    /// The sources passed whatever the rules, the ones no literal bounds: percent-encoded; holding a <c>+</c>, which a
-    /// form encoder (java.net.URLEncoder) writes for a space; an access point ARN; two leading slashes.
+    /// The sources passed whatever the rules, the ones no literal bounds: percent-encoded, an access point ARN, two
+    /// leading slashes. (A <c>+</c> is not decoded, by S3's path decoding nor by <see cref="Events.CopySource"/>, so it is
+    /// literal text.)
     /// </summary>
     public static readonly IReadOnlyList<KeyCondition> AlwaysPassed =
     [
         new(KeyMatch.Wildcard, "*%*"),
-        new(KeyMatch.Wildcard, "*+*"),
         new(KeyMatch.Prefix, "arn:"),
         new(KeyMatch.Prefix, "/arn:"),
         new(KeyMatch.Prefix, "//"),
     ];
 
     /// <summary>
-    /// The conditions for every rule. A copy's source may be any bucket (a copy into a monitored bucket is judged
-    /// whatever it reads), so a global rule's condition leaves the bucket open: <c>*/START*END*</c>. A bucket's own
-    /// rule names it: <c>*BUCKET/START*END*</c>. The leading star takes leading slashes, the trailing one a
-    /// <c>?versionId=</c>.
+    /// The conditions for every rule, with as few wildcards as will do (EventBridge refuses patterns with many). A
+    /// bucket's own rule names the bucket, so prefixes suffice: <c>BUCKET/START</c> and <c>/BUCKET/START</c> (a
+    /// <c>?versionId=</c> or the key's end only follow them). A copy's source may be any bucket (a copy into a monitored
+    /// bucket is judged whatever it reads), so a global rule leaves the bucket open: <c>*/START*</c>, or <c>*END*</c>
+    /// when it has no literal start; a global keyword only bounds the header as a case-exact <c>*KEYWORD*</c>.
     /// </summary>
     public static CopySourceFilter Of(IEnumerable<RuleBound> bounds)
     {
@@ -38,26 +39,26 @@ public sealed record CopySourceFilter(IReadOnlyList<KeyCondition>? Conditions, I
         var blockers = new List<RuleBound>();
         foreach (var bound in bounds)
         {
-            if (bound.Literals is not { } literals)
+            var (prefix, suffix) = bound.Literals ?? ("", "");
+            if (bound.Rule.Bucket is { } bucket)
             {
-                // A keyword: its case-exact condition (the key's own) holds for the whole header too; without it, a
-                // bucket's keyword still names the bucket (every copy from it passes), a global one bounds nothing.
-                if (bound.Key is { } exact)
-                    conditions.Add(exact);
-                else if (bound.Rule.Bucket is { } bucket)
-                    conditions.Add(new KeyCondition(KeyMatch.Wildcard, "*" + KeyCondition.EscapeWildcard(bucket + "/") + "*"));
-                else
-                    blockers.Add(bound);
-                continue;
+                // A keyword has no literal start: every copy from its bucket passes.
+                conditions.Add(new KeyCondition(KeyMatch.Prefix, $"{bucket}/{prefix}"));
+                conditions.Add(new KeyCondition(KeyMatch.Prefix, $"/{bucket}/{prefix}"));
             }
-            if (bound.Rule.Bucket is null && literals.Prefix.Length == 0 && literals.Suffix.Length == 0)
+            else if (bound.Literals is null && bound.Key is { } exact)
+            {
+                conditions.Add(exact);
+            }
+            else if (prefix.Length > 0 || suffix.Length > 0)
+            {
+                conditions.Add(new KeyCondition(KeyMatch.Wildcard,
+                    prefix.Length > 0 ? "*/" + KeyCondition.EscapeWildcard(prefix) + "*" : "*" + KeyCondition.EscapeWildcard(suffix) + "*"));
+            }
+            else
             {
                 blockers.Add(bound);
-                continue;
             }
-            var value = "*" + KeyCondition.EscapeWildcard(bound.Rule.Bucket + "/" + literals.Prefix) + "*"
-                + (literals.Suffix.Length == 0 ? "" : KeyCondition.EscapeWildcard(literals.Suffix) + "*");
-            conditions.Add(new KeyCondition(KeyMatch.Wildcard, value));
         }
         return new CopySourceFilter(blockers.Count == 0 ? [.. AlwaysPassed, .. KeyCondition.Sorted(conditions).Except(AlwaysPassed)] : null, blockers);
     }

@@ -101,7 +101,7 @@ public sealed class FilterCompilerTests
             {"source": ["aws.s3"], "detail-type": ["AWS API Call via CloudTrail"],
              "detail": {"eventSource": ["s3.amazonaws.com"], "eventName": ["CopyObject", "UploadPartCopy"],
                "requestParameters": {"bucketName": [{"anything-but": ["pay-data"]}],
-                 "x-amz-copy-source": [{"wildcard": "*%*"}, {"wildcard": "*+*"}, {"prefix": "arn:"}, {"prefix": "/arn:"}, {"prefix": "//"}, {"wildcard": "*pay-data/hr/*"}]}}}
+                 "x-amz-copy-source": [{"wildcard": "*%*"}, {"prefix": "arn:"}, {"prefix": "/arn:"}, {"prefix": "//"}, {"prefix": "/pay-data/hr/"}, {"prefix": "pay-data/hr/"}]}}}
             """);
         Assert.True(JsonNode.DeepEquals(expected, filters.CopyOutRule), filters.CopyOutRule!.ToJsonString());
     }
