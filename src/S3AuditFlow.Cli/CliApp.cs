@@ -13,6 +13,7 @@ public static class CliApp
             ScanCommand.Create(console),
             AllowlistCommand.Create(console),
             ReplayCommand.Create(console),
+            FiltersCommand.Create(console),
         };
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

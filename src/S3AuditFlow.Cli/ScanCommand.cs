@@ -167,7 +167,7 @@ public static class ScanCommand
         return listed;
     }
 
-    private static AuditConfig LoadFile(string path)
+    internal static AuditConfig LoadFile(string path)
     {
         try
         {
@@ -180,7 +180,7 @@ public static class ScanCommand
     }
 
     /// <summary>Today's production allowlist: every item of the table, invalid ones skipped with a warning as the Lambdas do.</summary>
-    private static async Task<AuditConfig> LoadTableAsync(CliConsole console, TableOptions table, ParseResult result, string name, CancellationToken cancel)
+    internal static async Task<AuditConfig> LoadTableAsync(CliConsole console, TableOptions table, ParseResult result, string name, CancellationToken cancel)
     {
         Action<string> warn = message => console.Error.WriteLine("s3audit: warning: " + message);
         using var client = table.Target(result).CreateDynamoDb();

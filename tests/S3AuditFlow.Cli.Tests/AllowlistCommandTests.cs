@@ -403,7 +403,7 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     }
 
     /// <summary>A local port nothing listens on: every connection is refused at once.</summary>
-    private static string ClosedEndpoint()
+    internal static string ClosedEndpoint()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -14,7 +14,8 @@ namespace S3AuditFlow.Core.Sensitivity;
 /// </remarks>
 internal sealed class Glob
 {
-    private enum Op : byte
+    /// <summary>One step of a compiled glob; internal so the filter compiler reads the same steps the matcher runs.</summary>
+    internal enum Op : byte
     {
         /// <summary>The character itself.</summary>
         Char,
@@ -38,6 +39,15 @@ internal sealed class Glob
     private readonly string _prefix;
     private readonly string _suffix;
     private readonly int _minLength;
+
+    /// <summary>The steps, in order, each with its character (meaningful for <see cref="Op.Char"/> and <see cref="Op.DirSlash"/>).</summary>
+    internal IEnumerable<(Op Op, char Char)> Steps => _ops.Select((op, i) => (op, _chars[i]));
+
+    /// <summary>The literal characters every matching key starts with.</summary>
+    internal string LiteralPrefix => _prefix;
+
+    /// <summary>The literal characters every matching key ends with (after the last wildcard).</summary>
+    internal string LiteralSuffix => _suffix;
 
     private Glob(Op[] ops, string chars)
     {
