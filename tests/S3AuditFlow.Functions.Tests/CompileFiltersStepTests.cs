@@ -11,7 +11,7 @@ namespace S3AuditFlow.Functions.Tests;
 /// <summary>Compile Filters against the rules in a real dynalite: what it returns is what `s3audit filters --format json` prints.</summary>
 public class CompileFiltersStepTests(DynaliteTables tables) : IClassFixture<DynaliteTables>
 {
-    private static readonly string[] Buckets = ["www-assets", "prod-backups"];
+    internal static readonly string[] Buckets = ["www-assets", "prod-backups"];
 
     /// <summary>A new config table with the rules (its own: the shared one holds the seed's global keywords, which unfilter every bucket).</summary>
     internal static async Task<string> TableWithAsync(DynaliteTables tables, params SensitivityRule[] rules)
@@ -38,8 +38,10 @@ public class CompileFiltersStepTests(DynaliteTables tables) : IClassFixture<Dyna
         return JsonNode.Parse(output)!.AsObject();
     }
 
+    private JsonObject Cli(string table) => Cli(tables, table);
+
     /// <summary>`s3audit filters --table T --bucket … --format json`, run in-process.</summary>
-    private JsonObject Cli(string table)
+    internal static JsonObject Cli(DynaliteTables tables, string table)
     {
         var output = new StringWriter();
         var error = new StringWriter();
