@@ -12,6 +12,7 @@ public sealed class SyncFiltersTemplateTests
     [
         "CompileFiltersFunction", "CompileFiltersFunctionLogGroup", Machine, "SyncFiltersStateMachineLogGroup",
         "SyncFiltersPipeRole", "SyncFiltersPipe", "SyncFiltersFailedAlarm", "SyncFiltersTimedOutAlarm",
+        "SyncFiltersPipeFailedAlarm", "SyncFiltersScheduleFailedAlarm",
     ];
 
     [Fact]
@@ -101,5 +102,17 @@ public sealed class SyncFiltersTemplateTests
             Assert.Equal((1, "GreaterThanOrEqualToThreshold"), ((int?)alarm["Threshold"], (string?)alarm["ComparisonOperator"]));
             TemplateDocument.AssertJson(new JsonArray(TemplateDocument.Ref("AlertTopic")), alarm["AlarmActions"], "alarm actions");
         }
+    }
+
+    [Theory]
+    [InlineData("SyncFiltersPipeFailedAlarm", "AWS/EventBridge/Pipes", "ExecutionFailed", "PipeName", "SyncFiltersPipe")]
+    [InlineData("SyncFiltersScheduleFailedAlarm", "AWS/Events", "FailedInvocations", "RuleName", "SyncFiltersStateMachineHourly")]
+    public void A_sync_that_cannot_even_start_raises_an_alarm_too(string id, string metricNamespace, string metric, string dimension, string resource)
+    {
+        var alarm = _template.PropertiesOf(id);
+        Assert.Equal((metricNamespace, metric), ((string?)alarm["Namespace"], (string?)alarm["MetricName"]));
+        TemplateDocument.AssertJson(new JsonArray(new JsonObject { ["Name"] = dimension, ["Value"] = TemplateDocument.Ref(resource) }), alarm["Dimensions"], $"{id} Dimensions");
+        Assert.Equal((1, "GreaterThanOrEqualToThreshold"), ((int?)alarm["Threshold"], (string?)alarm["ComparisonOperator"]));
+        TemplateDocument.AssertJson(new JsonArray(TemplateDocument.Ref("AlertTopic")), alarm["AlarmActions"], $"{id} AlarmActions");
     }
 }
