@@ -3,7 +3,7 @@
 # function is the same executable, told its step by S3AUDIT_STEP. `make package` prepares the same build for the
 # plain `aws cloudformation package` / `deploy` path (see README).
 
-FUNCTIONS := ParseEventFunction CheckAllowlistFunction ClassifySensitivityFunction DeduplicateAlertFunction
+FUNCTIONS := ParseEventFunction CheckAllowlistFunction ClassifySensitivityFunction DeduplicateAlertFunction CompileFiltersFunction
 # arm64 as in serverless.template; framework-dependent, so the managed dotnet10 runtime runs it.
 RID ?= linux-arm64
 CONFIGURATION ?= Release
@@ -16,13 +16,13 @@ $(addprefix build-,$(FUNCTIONS)):
 	dotnet publish src/S3AuditFlow.Functions/S3AuditFlow.Functions.csproj -c $(CONFIGURATION) -r $(RID) \
 		--self-contained false -p:PublishReadyToRun=true -p:GenerateDocumentationFile=false -o "$(ARTIFACTS_DIR)"
 
-# One published folder for all four functions and a template whose CodeUris point at it, for `aws cloudformation package`
+# One published folder for all the functions and a template whose CodeUris point at it, for `aws cloudformation package`
 # (which exports each function's own CodeUri, never Globals).
 package:
 	rm -rf "$(PACKAGE_DIR)"
 	$(MAKE) build-ParseEventFunction ARTIFACTS_DIR="$(abspath $(PACKAGE_DIR))/functions"
 	mkdir -p "$(PACKAGE_DIR)/statemachine"
-	cp statemachine/s3-audit.asl.json "$(PACKAGE_DIR)/statemachine/"
+	cp statemachine/*.asl.json "$(PACKAGE_DIR)/statemachine/"
 	sed 's|"CodeUri": "\."|"CodeUri": "functions"|g' serverless.template > "$(PACKAGE_DIR)/serverless.template"
 
 # s3audit as one native binary (Native AOT): no JIT warm-up, so a short scan runs at the steady rate, in a third of

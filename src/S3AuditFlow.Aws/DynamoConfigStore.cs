@@ -59,6 +59,13 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
     }
 
     /// <summary>
+    /// Every item as one config, read fresh: entries that do not compile skipped with a warning, unusable rules kept in
+    /// <see cref="AuditConfig.UnusableRules"/>. What `scan --table`, `filters --table` and the Compile Filters step read.
+    /// </summary>
+    public async Task<AuditConfig> LoadConfigAsync(CancellationToken cancellationToken = default) =>
+        AuditConfig.CreateSkippingInvalid(await LoadAllAsync(cancellationToken).ConfigureAwait(false), AuditConfig.DefaultMonitoredEvents, AuditConfig.DefaultDedupWindow, warn);
+
+    /// <summary>
     /// Writes entries and rules (replacing items with the same key), in batches of 25. Every item is checked against
     /// DynamoDB's size limits first: one too large throws <see cref="ArgumentException"/> before anything is written.
     /// </summary>

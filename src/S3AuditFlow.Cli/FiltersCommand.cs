@@ -45,11 +45,11 @@ public static class FiltersCommand
             var loaded = configPath is not null
                 ? ScanCommand.LoadFile(configPath)
                 : await ScanCommand.LoadTableAsync(console, table, result, table.TableName(result), cancel).ConfigureAwait(false);
-            var rules = loaded.UnusableRules.Count == 0 ? loaded.Classifier.Rules : [];
+            var rules = FilterCompiler.RulesOf(loaded);
             var options = new FilterOptions(result.GetValue(caseExact), result.GetValue(partition)!);
             var buckets = Buckets(result.GetValue(bucket), rules);
             var events = loaded.MonitoredEvents.Order(StringComparer.Ordinal).ToList();
-            var compiled = buckets.Count == 0 ? null : FilterCompiler.Compile(rules, buckets, events, options, loaded.UnusableRules);
+            var compiled = buckets.Count == 0 ? null : FilterCompiler.Compile(loaded, buckets, events, options);
             if (result.GetValue(format) == "json")
             {
                 if (compiled is null)

@@ -184,8 +184,7 @@ public static class ScanCommand
     {
         Action<string> warn = message => console.Error.WriteLine("s3audit: warning: " + message);
         using var client = table.Target(result).CreateDynamoDb();
-        var items = await new DynamoConfigStore(client, name, warn).LoadAllAsync(cancel).ConfigureAwait(false);
-        return AuditConfig.CreateSkippingInvalid(items, AuditConfig.DefaultMonitoredEvents, AuditConfig.DefaultDedupWindow, warn);
+        return await new DynamoConfigStore(client, name, warn).LoadConfigAsync(cancel).ConfigureAwait(false);
     }
 
     /// <param name="remote">True when s3:// inputs were listed: they are read more at once, and always with progress.</param>

@@ -1,4 +1,5 @@
 using S3AuditFlow.Aws;
+using S3AuditFlow.Core.Filters;
 using S3AuditFlow.Core.Stores;
 using S3AuditFlow.Functions.Steps;
 
@@ -17,6 +18,12 @@ public static class StepFactory
             "CheckAllowlist" => new CheckAllowlistStep(Config(settings, target, time)),
             "ClassifySensitivity" => new ClassifySensitivityStep(Config(settings, target, time)),
             "DeduplicateAlert" => new DeduplicateAlertStep(new DynamoDedupStore(target.CreateDynamoDb(), StepSettings.Required(settings.DedupTable, "S3AUDIT_DEDUP_TABLE"), settings.DedupWindow, settings.BurstLimit, harvest: settings.Harvest)),
+            "CompileFilters" => new CompileFiltersStep(
+                new DynamoConfigStore(target.CreateDynamoDb(), StepSettings.Required(settings.ConfigTable, "S3AUDIT_CONFIG_TABLE"), Warn),
+                settings.MonitoredBuckets ?? throw new InvalidOperationException("S3AUDIT_MONITORED_BUCKETS is not set"),
+                settings.MonitoredEvents,
+                // Case-exact keywords stay off: a filter narrower than the rules would silently miss reads they alert on.
+                new FilterOptions(Partition: FilterOptions.PartitionOf(Environment.GetEnvironmentVariable("AWS_REGION")))),
             _ => throw new InvalidOperationException($"unknown step {settings.Step}"),
         };
     }

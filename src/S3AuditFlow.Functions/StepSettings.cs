@@ -18,7 +18,7 @@ public sealed record StepSettings(
     HarvestPolicy Harvest)
 {
     /// <summary>The step names S3AUDIT_STEP accepts, one per state.</summary>
-    public static readonly string[] Steps = ["ParseEvent", "CheckAllowlist", "ClassifySensitivity", "DeduplicateAlert"];
+    public static readonly string[] Steps = ["ParseEvent", "CheckAllowlist", "ClassifySensitivity", "DeduplicateAlert", "CompileFilters"];
 
     /// <summary>Reads the environment; a bad value throws, which the loop reports as an init error.</summary>
     public static StepSettings FromEnvironment(Func<string, string?> env)

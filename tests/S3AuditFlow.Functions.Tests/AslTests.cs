@@ -19,7 +19,7 @@ public sealed class AslTests
 
     private readonly TemplateDocument _template = TemplateDocument.Load();
 
-    private static async Task<(bool Valid, string[] Errors, string Raw)> LintAsync(string aslPath)
+    internal static async Task<(bool Valid, string[] Errors, string Raw)> LintAsync(string aslPath)
     {
         var result = await ArtifactCommand.RunAsync(RepoPaths.Node, [Path.Combine(RepoPaths.NodeTools, "validate-asl.js"), aslPath], TimeSpan.FromSeconds(60), RepoPaths.NodeTools);
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -45,11 +45,11 @@ public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper o
         var template = TemplateDocument.Load();
         var functions = FunctionsLine().Match(makefile);
         Assert.True(functions.Success, "Makefile has no FUNCTIONS := line");
-        Assert.Equal(template.FunctionIds.Order(StringComparer.Ordinal), functions.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.Equal(template.AllFunctionIds.Order(StringComparer.Ordinal), functions.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
 
         var rid = RidLine().Match(makefile);
         Assert.True(rid.Success, "Makefile has no RID ?= line");
-        foreach (var id in template.FunctionIds)
+        foreach (var id in template.AllFunctionIds)
         {
             var architecture = (string?)template.EffectiveFunctionProperty(id, "Architectures")?[0] ?? "x86_64";
             Assert.Equal(architecture == "arm64" ? "linux-arm64" : "linux-x64", rid.Groups[1].Value);
@@ -103,13 +103,14 @@ public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper o
         var packaged = TemplateDocument.Load(Path.Combine(package, "serverless.template"));
         // `aws cloudformation package` exports each function's own CodeUri and never reads Globals.
         Assert.Null(packaged.FunctionGlobals["CodeUri"]);
-        foreach (var id in packaged.FunctionIds)
+        foreach (var id in packaged.AllFunctionIds)
             Assert.Equal("functions", (string?)packaged.PropertiesOf(id)["CodeUri"]);
         Assert.True(File.Exists(Path.Combine(package, "functions", $"{Assembly}.dll")), $"no published function in {package}/functions:\n{result}");
         Assert.Equal(await File.ReadAllTextAsync(TemplateDocument.Load().AslPath), await File.ReadAllTextAsync(packaged.AslPath));
+        Assert.True(File.Exists(Path.Combine(package, "statemachine", "sync-filters.asl.json")), "make package copies every state machine's definition");
         // Only CodeUri changes: the rest of the template is the repository's.
         var repo = TemplateDocument.Load();
-        foreach (var properties in repo.FunctionIds.Select(repo.PropertiesOf).Append(repo.FunctionGlobals))
+        foreach (var properties in repo.AllFunctionIds.Select(repo.PropertiesOf).Append(repo.FunctionGlobals))
         {
             if ((string?)properties["CodeUri"] == ".")
                 properties["CodeUri"] = "functions";
@@ -142,7 +143,7 @@ public sealed partial class MakefileTests(MakeBuilds builds, ITestOutputHelper o
         // The version stated is the first SAM CLI release that accepts the runtime (checked in its tags); a new
         // runtime needs it checked again.
         var template = TemplateDocument.Load();
-        Assert.All(template.FunctionIds, id => Assert.Equal("dotnet10", (string?)template.EffectiveFunctionProperty(id, "Runtime")));
+        Assert.All(template.AllFunctionIds, id => Assert.Equal("dotnet10", (string?)template.EffectiveFunctionProperty(id, "Runtime")));
         Assert.Contains("SAM CLI 1.151.0 or later", section, StringComparison.Ordinal);
     }
 

@@ -51,9 +51,16 @@ internal sealed class TemplateDocument
     public IReadOnlyList<string> IdsOfType(string type) =>
         [.. Resources.Where(r => (string?)r.Value?["Type"] == type).Select(r => r.Key)];
 
-    public IReadOnlyList<string> FunctionIds => IdsOfType(FunctionType);
+    /// <summary>Every function, the pre-filter sync's included (what the Makefile builds).</summary>
+    public IReadOnlyList<string> AllFunctionIds => IdsOfType(FunctionType);
 
-    public string StateMachineId => Assert.Single(IdsOfType(StateMachineType));
+    /// <summary>The audit workflow's functions: those that exist whatever the parameters (the sync's exist only with PreFilters on).</summary>
+    public IReadOnlyList<string> FunctionIds => [.. AllFunctionIds.Where(id => Resource(id)["Condition"] is null)];
+
+    /// <summary>The audit workflow's state machine (the Sync Filters one is conditional on PreFilters).</summary>
+    public string StateMachineId => Assert.Single(IdsOfType(StateMachineType), id => Resource(id)["Condition"] is null);
+
+    public const string SyncStateMachineId = "SyncFiltersStateMachine";
 
     public JsonObject StateMachineProperties => PropertiesOf(StateMachineId);
 
@@ -73,17 +80,17 @@ internal sealed class TemplateDocument
         var single => [single],
     };
 
-    /// <summary>The state machine definition file (DefinitionUri, relative to the template).</summary>
-    public string AslPath
+    /// <summary>The audit state machine's definition file (DefinitionUri, relative to the template).</summary>
+    public string AslPath => AslPathOf(StateMachineId);
+
+    /// <summary>A state machine's definition file.</summary>
+    public string AslPathOf(string stateMachineId)
     {
-        get
-        {
-            var uri = (string?)StateMachineProperties["DefinitionUri"] ?? throw new Xunit.Sdk.XunitException("the state machine has no local DefinitionUri");
-            return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, uri);
-        }
+        var uri = (string?)PropertiesOf(stateMachineId)["DefinitionUri"] ?? throw new Xunit.Sdk.XunitException($"{stateMachineId} has no local DefinitionUri");
+        return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, uri);
     }
 
-    public JsonObject LoadAsl() => JsonNode.Parse(File.ReadAllText(AslPath))!.AsObject();
+    public JsonObject LoadAsl(string? stateMachineId = null) => JsonNode.Parse(File.ReadAllText(AslPathOf(stateMachineId ?? StateMachineId)))!.AsObject();
 
     /// <summary>
     /// What CloudFormation makes of <paramref name="node"/> for the given parameter values (the others take their

@@ -167,7 +167,7 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
     {
         var templates = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "schemas", "sam-policy-templates.json")))!["Templates"]!.AsObject();
         var checkedCount = 0;
-        foreach (var id in _template.FunctionIds.Append(_template.StateMachineId))
+        foreach (var id in _template.AllFunctionIds.Concat(_template.IdsOfType(TemplateDocument.StateMachineType)))
         {
             foreach (var policy in TemplateDocument.Policies(_template.PropertiesOf(id)))
             {
@@ -188,22 +188,25 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
     [Fact]
     public void Every_ASL_substitution_is_defined_and_every_definition_substitution_is_used()
     {
-        var asl = File.ReadAllText(_template.AslPath);
-        var used = Substitution().Matches(asl).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
-        var defined = _template.StateMachineProperties["DefinitionSubstitutions"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-        Assert.NotEmpty(used);
-        Assert.True(used.IsSubsetOf(defined), "used in the ASL but not in DefinitionSubstitutions: " + string.Join(", ", used.Except(defined)));
-        Assert.True(defined.IsSubsetOf(used), "in DefinitionSubstitutions but unused in the ASL: " + string.Join(", ", defined.Except(used)));
+        foreach (var id in _template.IdsOfType(TemplateDocument.StateMachineType))
+        {
+            var asl = File.ReadAllText(_template.AslPathOf(id));
+            var used = Substitution().Matches(asl).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+            var defined = _template.PropertiesOf(id)["DefinitionSubstitutions"]!.AsObject().Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            Assert.NotEmpty(used);
+            Assert.True(used.IsSubsetOf(defined), $"{id}: used in the ASL but not in DefinitionSubstitutions: " + string.Join(", ", used.Except(defined)));
+            Assert.True(defined.IsSubsetOf(used), $"{id}: in DefinitionSubstitutions but unused in the ASL: " + string.Join(", ", defined.Except(used)));
+        }
     }
 
     [Fact]
     public void Each_step_has_one_name_across_state_function_substitution_environment_and_code()
     {
-        var asl = _template.LoadAsl();
-        var substitutions = _template.StateMachineProperties["DefinitionSubstitutions"]!.AsObject();
-        var tasks = TemplateDocument.LambdaTasks(asl).ToList();
+        var machines = _template.IdsOfType(TemplateDocument.StateMachineType)
+            .Select(id => (Substitutions: _template.PropertiesOf(id)["DefinitionSubstitutions"]!.AsObject(), Asl: _template.LoadAsl(id))).ToList();
+        var tasks = machines.SelectMany(m => TemplateDocument.LambdaTasks(m.Asl).Select(t => (t.Key, t.Value, m.Substitutions))).ToList();
         Assert.Equal(StepSettings.Steps.Length, tasks.Count);
-        foreach (var (state, definition) in tasks)
+        foreach (var (state, definition, substitutions) in tasks)
         {
             var step = TemplateDocument.StepName(state);
             var function = step + "Function";
@@ -214,7 +217,7 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
             Assert.Contains(step, StepSettings.Steps);
         }
         var usedFunctions = tasks.Select(t => TemplateDocument.StepName(t.Key) + "Function").Order(StringComparer.Ordinal);
-        Assert.Equal(usedFunctions, _template.FunctionIds.Order(StringComparer.Ordinal));
+        Assert.Equal(usedFunctions, _template.AllFunctionIds.Order(StringComparer.Ordinal));
         // Globals must not pick a step for every function.
         Assert.Null(_template.FunctionGlobals["Environment"]?["Variables"]?["S3AUDIT_STEP"]);
     }
@@ -376,11 +379,12 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         Assert.True((bool?)_template.PropertiesOf("AlertKey")["EnableKeyRotation"], "key rotation");
 
         var alarms = _template.IdsOfType("AWS::CloudWatch::Alarm").Select(_template.PropertiesOf).ToList();
-        var failed = Assert.Single(alarms, a => (string?)a["MetricName"] == "ExecutionsFailed");
+        var audit = alarms.Where(a => JsonNode.DeepEquals(a["Dimensions"]?[0]?["Value"], TemplateDocument.Ref(_template.StateMachineId))).ToList();
+        var failed = Assert.Single(audit, a => (string?)a["MetricName"] == "ExecutionsFailed");
         Assert.Equal("AWS/States", (string?)failed["Namespace"]);
         TemplateDocument.AssertJson(TemplateDocument.Ref(_template.StateMachineId), failed["Dimensions"]?[0]?["Value"], "ExecutionsFailed dimension");
         // A timed-out execution is neither caught nor counted as failed: it needs its own alarm.
-        var timedOut = Assert.Single(alarms, a => (string?)a["MetricName"] == "ExecutionsTimedOut");
+        var timedOut = Assert.Single(audit, a => (string?)a["MetricName"] == "ExecutionsTimedOut");
         TemplateDocument.AssertJson(TemplateDocument.Ref(_template.StateMachineId), timedOut["Dimensions"]?[0]?["Value"], "ExecutionsTimedOut dimension");
         var dlq = Assert.Single(alarms, a => (string?)a["Namespace"] == "AWS/SQS" && JsonNode.DeepEquals(a["Dimensions"]?[0]?["Value"], TemplateDocument.GetAtt("EventDeadLetterQueue", "QueueName")));
         Assert.Equal("ApproximateNumberOfMessagesVisible", (string?)dlq["MetricName"]);
@@ -430,7 +434,13 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         var others = Assert.Single(denies, s => s["Condition"]?["ArnNotEquals"] is not null);
         TemplateDocument.AssertJson(new JsonObject
         {
-            ["ArnNotEquals"] = new JsonObject { ["aws:PrincipalArn"] = role.DeepClone() },
+            ["ArnNotEquals"] = new JsonObject
+            {
+                ["aws:PrincipalArn"] = new JsonArray(role.DeepClone(), new JsonObject
+                {
+                    ["Fn::If"] = new JsonArray("PreFiltersOn", TemplateDocument.GetAtt(TemplateDocument.SyncStateMachineId + "Role", "Arn"), TemplateDocument.Ref("AWS::NoValue")),
+                }),
+            },
             ["BoolIfExists"] = new JsonObject { ["aws:PrincipalIsAWSService"] = "false" },
         }, others["Condition"], "the deny of other publishers");
         var tls = Assert.Single(denies, s => s != others);
@@ -450,7 +460,7 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         Assert.Equal(accepted, retention["AllowedValues"]!.AsArray().Select(v => (int)v!));
 
         var groups = _template.IdsOfType("AWS::Logs::LogGroup").Select(_template.PropertiesOf).ToList();
-        foreach (var id in _template.FunctionIds)
+        foreach (var id in _template.AllFunctionIds)
         {
             var group = Assert.Single(groups, g => JsonNode.DeepEquals(g["LogGroupName"], new JsonObject { ["Fn::Sub"] = $"/aws/lambda/${{{id}}}" }));
             TemplateDocument.AssertJson(TemplateDocument.Ref("LogRetentionDays"), group["RetentionInDays"], $"{id} log retention");
@@ -458,7 +468,8 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
             Assert.Null(_template.EffectiveFunctionProperty(id, "LoggingConfig"));
         }
         TemplateDocument.AssertJson(TemplateDocument.Ref("LogRetentionDays"), _template.PropertiesOf("StateMachineLogGroup")["RetentionInDays"], "state machine log retention");
-        Assert.Equal(_template.FunctionIds.Count + 1, groups.Count);
+        TemplateDocument.AssertJson(TemplateDocument.Ref("LogRetentionDays"), _template.PropertiesOf("SyncFiltersStateMachineLogGroup")["RetentionInDays"], "sync state machine log retention");
+        Assert.Equal(_template.AllFunctionIds.Count + 2, groups.Count);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ using S3AuditFlow.TestSupport;
 namespace S3AuditFlow.Functions.Tests;
 
 /// <summary>One execution's outcome: status, states entered, and what was published to SNS.</summary>
-public sealed record ExecutionResult(string Name, string Status, string? Error, IReadOnlyList<string> States, IReadOnlyList<JsonElement> Published)
+/// <param name="Calls">The captured AWS SDK integration calls: {state, resource, parameters}.</param>
+public sealed record ExecutionResult(string Name, string Status, string? Error, IReadOnlyList<string> States, IReadOnlyList<JsonElement> Published, IReadOnlyList<JsonElement> Calls)
 {
     /// <summary>The published messages' parameters, of one kind (`kind` attribute: alert, harvest, evaluation-failure).</summary>
     public IEnumerable<JsonElement> Messages(string kind) =>
@@ -64,13 +65,7 @@ public static class WorkflowRun
             };
             foreach (var (name, value) in options.Environment)
                 env[name] = value;
-            functions[StateName(step)] = new JsonObject
-            {
-                ["command"] = "dotnet",
-                ["args"] = new JsonArray(Path.Combine(AppContext.BaseDirectory, "S3AuditFlow.Functions.dll")),
-                ["env"] = env,
-                ["instances"] = options.Instances,
-            };
+            functions[StateName(step)] = Function(env, options.Instances);
         }
         var substitutions = new JsonObject
         {
@@ -91,8 +86,26 @@ public static class WorkflowRun
             ["throttle"] = new JsonObject { ["attempts"] = options.ThrottleAttempts },
             ["concurrency"] = options.Concurrency,
             ["executionsFromQueue"] = options.ExecutionsFromQueue,
-            ["executions"] = new JsonArray(executions.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["input"] = e.Input.DeepClone() }).ToArray()),
+            ["executions"] = Executions(executions),
         };
+        return await RunSpecAsync(spec);
+    }
+
+    /// <summary>A function served by the real built S3AuditFlow.Functions, with its environment.</summary>
+    public static JsonObject Function(JsonObject env, int instances = 1) => new()
+    {
+        ["command"] = "dotnet",
+        ["args"] = new JsonArray(Path.Combine(AppContext.BaseDirectory, "S3AuditFlow.Functions.dll")),
+        ["env"] = env,
+        ["instances"] = instances,
+    };
+
+    public static JsonArray Executions(IEnumerable<(string Name, JsonNode Input)> executions) =>
+        new([.. executions.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["input"] = e.Input.DeepClone() })]);
+
+    /// <summary>Runs tests/node/run-workflow.js on a spec (its header says what a spec holds).</summary>
+    public static async Task<(Dictionary<string, ExecutionResult> Results, IReadOnlyList<string> Logs)> RunSpecAsync(JsonObject spec)
+    {
         var specFile = Path.GetTempFileName();
         await File.WriteAllTextAsync(specFile, spec.ToJsonString());
         try
@@ -116,7 +129,8 @@ public static class WorkflowRun
                 r.GetProperty("status").GetString()!,
                 r.TryGetProperty("error", out var e) ? e.GetString() : null,
                 r.GetProperty("states").EnumerateArray().Select(s => s.GetString()!).ToList(),
-                r.GetProperty("published").EnumerateArray().Select(p => p.Clone()).ToList()))
+                r.GetProperty("published").EnumerateArray().Select(p => p.Clone()).ToList(),
+                r.GetProperty("calls").EnumerateArray().Select(c => c.Clone()).ToList()))
                 .ToDictionary(r => r.Name);
             var logs = root.GetProperty("logs").EnumerateArray().Select(l => l.ToString()).ToList();
             return (results, logs);

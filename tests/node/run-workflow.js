@@ -9,8 +9,10 @@
 // Usage: node run-workflow.js SPEC.json, where SPEC is
 //   { definition, substitutions: {Name: value}, functions: {"State Name": {command, args, env, instances?}},
 //     sqsEndpoint?, dynamoEndpoint?, failPublish?: ["Publish Alert"], throttle?: {attempts: K},
-//     concurrency?: N, executions: [{name, input}], executionsFromQueue?: queueUrl }
-// Prints one JSON object: { results: [{name, status, error, cause, states, published: [{state, parameters}]}], logs }.
+//     concurrency?: N, executions: [{name, input}], executionsFromQueue?: queueUrl, failCalls?: ["Apply Read Rule"] }
+// Prints one JSON object: { results: [{name, status, error, cause, states, published: [{state, parameters}],
+//   calls: [{state, resource, parameters}]}], logs }. AWS SDK integrations (arn:aws:states:::aws-sdk:*) are captured
+// in calls, as sns:publish is in published (the real APIs cannot run here); failCalls makes a state's call fail.
 const fs = require('fs');
 const http = require('http');
 const readline = require('readline');
@@ -166,10 +168,12 @@ async function main() {
   const retryIntervalOverrides = {};
   for (const name of Object.keys(definition.States)) retryIntervalOverrides[name] = 0;
   const failPublish = new Set(spec.failPublish || []);
+  const failCalls = new Set(spec.failCalls || []);
   const throttledAttempts = spec.throttle?.attempts || 0;
 
   async function runOne(execution) {
     const published = [];
+    const calls = [];
     const handlers = {};
     const attempts = {};
     for (const stateName of Object.keys(apis)) {
@@ -194,6 +198,17 @@ async function main() {
           published.push({ state: stateName, parameters });
           return { MessageId: `message-${published.length}` };
         };
+      } else if (String(state.Resource).startsWith('arn:aws:states:::aws-sdk:')) {
+        handlers[stateName] = async (parameters) => {
+          if (failCalls.has(stateName)) {
+            // Named as Step Functions names SDK errors: Service.ExceptionName.
+            const error = new Error('the service is unavailable (injected by the test)');
+            error.name = `${state.Resource.split(':')[6].replace(/^eventbridge$/, 'EventBridge').replace(/^cloudtrail$/, 'CloudTrail')}.InternalException`;
+            throw error;
+          }
+          calls.push({ state: stateName, resource: state.Resource, parameters });
+          return {};
+        };
       } else if (state.Resource === 'arn:aws:states:::sqs:sendMessage') {
         handlers[stateName] = sendMessage;
       } else if (state.Resource === 'arn:aws:states:::dynamodb:updateItem') {
@@ -204,7 +219,7 @@ async function main() {
       overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides },
       context: { Execution: { Id: `arn:aws:states:us-east-1:123456789012:express:s3-audit:${execution.name}`, Name: execution.name } },
     });
-    const record = { name: execution.name, published };
+    const record = { name: execution.name, published, calls };
     try {
       await run.result;
       record.status = 'SUCCEEDED';

@@ -40,7 +40,7 @@ public static class EventPatterns
         var copies = events.Intersect(CopyEvents).ToList();
         if (copies.Count == 0)
             return null;
-        JsonArray Elsewhere() => [new JsonObject { ["anything-but"] = Strings(monitored) }];
+        JsonArray Elsewhere() => new(new JsonObject { ["anything-but"] = Strings(monitored) }); // not [..]: JsonArray.Add<T> fails Native AOT
         var unfiltered = Pattern(copies, new JsonObject { ["requestParameters"] = new JsonObject { ["bucketName"] = Elsewhere() } });
         var global = BucketFilter.Of(null, bounds.Where(b => b.Rule.Bucket is null));
         if (copySource.Conditions is null || global.Key is null)

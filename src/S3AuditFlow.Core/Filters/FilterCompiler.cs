@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Sensitivity;
 
 namespace S3AuditFlow.Core.Filters;
@@ -25,6 +26,16 @@ public sealed record CompiledFilters(
 /// </summary>
 public static class FilterCompiler
 {
+    /// <summary>
+    /// Compiles a loaded config's filters, as `s3audit filters` shows them and the Compile Filters step applies them:
+    /// events in ordinal order (the same rules always give the same JSON), and an unreadable rule unfilters everything.
+    /// </summary>
+    public static CompiledFilters Compile(AuditConfig config, IReadOnlyList<string> monitoredBuckets, IEnumerable<string> monitoredEvents, FilterOptions options) =>
+        Compile(RulesOf(config), monitoredBuckets, [.. monitoredEvents.Order(StringComparer.Ordinal)], options, config.UnusableRules);
+
+    /// <summary>The rules filters are compiled from: none when a stored rule is unusable (what it matches is unknown).</summary>
+    public static IReadOnlyList<SensitivityRule> RulesOf(AuditConfig config) => config.UnusableRules.Count == 0 ? config.Classifier.Rules : [];
+
     /// <summary>Compiles the filters for the monitored buckets and events.</summary>
     /// <param name="unusableRules">Stored rules that could not be read: what they match is unknown, so nothing is filtered.</param>
     /// <exception cref="ArgumentException">No bucket or no event is monitored.</exception>

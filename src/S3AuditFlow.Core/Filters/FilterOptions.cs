@@ -18,4 +18,11 @@ public sealed record FilterOptions(bool CaseExactKeywords = false, string Partit
 
     /// <summary>The partitions a trail's S3 object ARNs can carry.</summary>
     public static readonly IReadOnlyList<string> Partitions = ["aws", "aws-cn", "aws-us-gov"];
+
+    /// <summary>The partition of a region (cn-north-1 → aws-cn, us-gov-west-1 → aws-us-gov); aws for any other or none.</summary>
+    public static string PartitionOf(string? region) =>
+        region is null ? "aws"
+        : region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
+        : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov"
+        : "aws";
 }

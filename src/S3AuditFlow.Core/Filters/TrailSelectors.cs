@@ -34,7 +34,7 @@ public static class TrailSelectors
         if (selectors.Count + readSelectors.Count == 0)
         {
             notes.Add("trail: no rule can match a monitored read; the buckets are logged whole rather than by an empty selector list");
-            return [Selector("S3AuditFlow: monitored buckets", events, whole, [])];
+            return new JsonArray(Selector("S3AuditFlow: monitored buckets", events, whole, []));
         }
         if (Values(selectors.Concat(readSelectors)) > FilterOptions.MaxTrailValues && reads.Count > 0 && bySuffix.Count > 1)
         {
@@ -50,7 +50,8 @@ public static class TrailSelectors
             if (Values(selectors) > FilterOptions.MaxTrailValues)
                 notes.Add($"trail: even whole buckets need more than {FilterOptions.MaxTrailValues} values: CloudTrail will refuse these selectors");
         }
-        return [.. selectors];
+        // The JsonNode[] constructor, not a collection expression: that compiles to JsonArray.Add<T>, which Native AOT refuses.
+        return new JsonArray([.. selectors]);
     }
 
     /// <summary>The ARN of an object of the bucket whose key starts with <paramref name="keyPrefix"/>.</summary>
