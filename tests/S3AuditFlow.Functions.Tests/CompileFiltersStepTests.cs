@@ -89,6 +89,28 @@ public class CompileFiltersStepTests(DynaliteTables tables) : IClassFixture<Dyna
     }
 
     [Fact]
+    public async Task Changed_says_whether_the_filters_differ_from_the_digest_the_sync_applied()
+    {
+        var table = await TableWithAsync(tables, Rules);
+        using var client = tables.Server.Client();
+        var step = new CompileFiltersStep(new DynamoConfigStore(client, table), Buckets, AuditConfig.DefaultMonitoredEvents, new FilterOptions());
+        async Task<JsonNode> Compile(string applied) =>
+            JsonNode.Parse(await step.HandleAsync(System.Text.Encoding.UTF8.GetBytes($$"""{"applied": "{{applied}}"}"""), CancellationToken.None))!;
+
+        var first = await Compile("");
+        var digest = (string)first["digest"]!;
+        var again = await Compile(digest);
+        await new DynamoConfigStore(client, table).PutAsync([], [new SensitivityRule(RuleKind.Prefix, "payroll/", SensitivityLevel.High)]);
+        var afterChange = await Compile(digest);
+
+        Assert.True((bool)first["changed"]!, "nothing applied yet");
+        Assert.Matches("^[0-9a-f]{64}$", digest);
+        Assert.Equal((digest, false), ((string)again["digest"]!, (bool)again["changed"]!));
+        Assert.NotEqual(digest, (string)afterChange["digest"]!);
+        Assert.True((bool)afterChange["changed"]!, "a rule written since the digest was applied");
+    }
+
+    [Fact]
     public async Task An_unreadable_rule_item_yields_the_bucket_wide_filters_as_the_cli_does()
     {
         var table = await TableWithAsync(tables, Rules);

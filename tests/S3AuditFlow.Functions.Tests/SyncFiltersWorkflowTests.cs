@@ -25,7 +25,10 @@ public sealed class SyncFiltersWorkflowTests(DynaliteTables tables) : IClassFixt
         [{"eventName": "INSERT", "eventSource": "aws:dynamodb", "dynamodb": {"Keys": {"scope": {"S": "global"}, "entry": {"S": "{{{entry}}}"}}, "StreamViewType": "KEYS_ONLY"}}]
         """)!;
 
-    private async Task<ExecutionResult> SyncAsync(string table, string name, JsonNode input, bool managesTrail = true, params string[] failCalls)
+    private Task<ExecutionResult> SyncAsync(string table, string name, JsonNode input, bool managesTrail = true, params string[] failCalls) =>
+        SyncAsync(table, name, input, managesTrail, null, failCalls);
+
+    private async Task<ExecutionResult> SyncAsync(string table, string name, JsonNode input, bool managesTrail, JsonObject? afterCall, params string[] failCalls)
     {
         var env = new JsonObject
         {
@@ -51,6 +54,8 @@ public sealed class SyncFiltersWorkflowTests(DynaliteTables tables) : IClassFixt
             },
             ["functions"] = new JsonObject { ["Compile Filters"] = WorkflowRun.Function(env) },
             ["failCalls"] = new JsonArray([.. failCalls.Select(c => (JsonNode)c)]),
+            ["dynamoEndpoint"] = tables.Server.Endpoint,
+            ["afterCall"] = afterCall,
             ["executions"] = WorkflowRun.Executions([(name, input)]),
         };
         var (results, logs) = await WorkflowRun.RunSpecAsync(spec);
@@ -105,7 +110,8 @@ public sealed class SyncFiltersWorkflowTests(DynaliteTables tables) : IClassFixt
 
         var first = await SyncAsync(table, "first", PipeBatch("rule#prefix#hr/exports/"));
 
-        Assert.Equal(["Compile Filters", "Manages Trail", "Apply Trail Selectors", "Apply Read Rule", "Copy Out Monitored", "Apply Copy-Out Rule", "Filters Applied"], first.States);
+        Assert.Equal(["Begin Sync", "Compile Filters", "Filters Changed", "Manages Trail", "Apply Trail Selectors", "Apply Read Rule", "Copy Out Monitored",
+            "Apply Copy-Out Rule", "Remember Applied", "Compile Filters", "Filters Changed", "Filters Applied"], first.States);
         Assert.Empty(first.Published);
         var cli = CompileFiltersStepTests.Cli(tables, table);
         var selectors = Call(first, "Apply Trail Selectors");
@@ -145,6 +151,38 @@ public sealed class SyncFiltersWorkflowTests(DynaliteTables tables) : IClassFixt
     }
 
     [Fact]
+    public async Task A_rule_written_while_a_sync_applies_is_applied_by_that_sync_before_it_ends()
+    {
+        // Two syncs can overlap; the one that compiled before a change must not be the last word. Here the change
+        // lands between this sync's compile and its recompile, which is the window an overlapping sync would leave.
+        var table = await CompileFiltersStepTests.TableWithAsync(tables, CompileFiltersStepTests.Rules);
+        var payroll = new JsonObject
+        {
+            ["state"] = "Apply Read Rule",
+            ["target"] = "DynamoDB_20120810.PutItem",
+            ["parameters"] = JsonNode.Parse($$$$"""
+                {"TableName": "{{{{table}}}}", "Item": {"scope": {"S": "global"}, "entry": {"S": "rule#prefix#payroll/"}, "level": {"S": "high"}}}
+                """),
+        };
+
+        var result = await SyncAsync(table, "overlapped", PipeBatch("rule#prefix#hr/exports/"), managesTrail: true, afterCall: payroll);
+
+        // Compiled, applied, compiled again (the rule is there now), applied again, compiled a third time: unchanged.
+        Assert.Equal(3, result.States.Count(s => s == "Compile Filters"));
+        Assert.Equal(["Remember Applied", "Compile Filters", "Filters Changed", "Filters Applied"], result.States.TakeLast(4));
+        var reads = result.Calls.Where(c => c.GetProperty("state").GetString() == "Apply Read Rule")
+            .Select(c => JsonNode.Parse(c.GetProperty("parameters").GetProperty("EventPattern").GetString()!)!).ToList();
+        Assert.Equal(2, reads.Count);
+        Assert.False(EventPatternMatcher.Matches(reads[0], Read("www-assets", "payroll/2026-12.csv")), "the first apply predates the rule");
+        Assert.True(EventPatternMatcher.Matches(reads[1], Read("www-assets", "payroll/2026-12.csv")), "the second apply covers it");
+        Assert.Equal(CompileFiltersStepTests.Cli(tables, table)["eventBridge"]!["S3ObjectRead"]!.ToJsonString(), reads[1].ToJsonString());
+        var trails = result.Calls.Where(c => c.GetProperty("state").GetString() == "Apply Trail Selectors").ToList();
+        Assert.Equal(2, trails.Count);
+        Assert.True(SelectorMatcher.Logs(JsonNode.Parse(trails[1].GetProperty("parameters").GetProperty("AdvancedEventSelectors").GetRawText())!.AsArray(),
+            TrailEvent.S3("GetObject", "arn:aws:s3:::www-assets/payroll/2026-12.csv")), "the trail logs the new rule's keys");
+    }
+
+    [Fact]
     public async Task A_failing_put_rule_is_reported_with_the_change_that_may_be_unprotected_and_fails_the_execution()
     {
         var table = await CompileFiltersStepTests.TableWithAsync(tables, CompileFiltersStepTests.Rules);
@@ -153,7 +191,7 @@ public sealed class SyncFiltersWorkflowTests(DynaliteTables tables) : IClassFixt
 
         Assert.Equal("FAILED", result.Status);
         Assert.Equal("FiltersNotSynced", result.Error);
-        Assert.Equal(["Compile Filters", "Manages Trail", "Apply Trail Selectors", "Apply Read Rule"], result.States.Take(4));
+        Assert.Equal(["Begin Sync", "Compile Filters", "Filters Changed", "Manages Trail", "Apply Trail Selectors", "Apply Read Rule"], result.States.Take(6));
         Assert.Contains("retry Apply Read Rule", result.States);
         Assert.Equal(["Report Sync Failure", "Sync Failed"], result.States.TakeLast(2));
         Assert.DoesNotContain(result.Calls, c => c.GetProperty("state").GetString() == "Apply Copy-Out Rule");

@@ -9,7 +9,8 @@
 // Usage: node run-workflow.js SPEC.json, where SPEC is
 //   { definition, substitutions: {Name: value}, functions: {"State Name": {command, args, env, instances?}},
 //     sqsEndpoint?, dynamoEndpoint?, failPublish?: ["Publish Alert"], throttle?: {attempts: K},
-//     concurrency?: N, executions: [{name, input}], executionsFromQueue?: queueUrl, failCalls?: ["Apply Read Rule"] }
+//     concurrency?: N, executions: [{name, input}], executionsFromQueue?: queueUrl, failCalls?: ["Apply Read Rule"],
+//     afterCall?: {state, target: "DynamoDB_20120810.PutItem", parameters} (sent to dynamoEndpoint once, after that state's first call) }
 // Prints one JSON object: { results: [{name, status, error, cause, states, published: [{state, parameters}],
 //   calls: [{state, resource, parameters}]}], logs }. AWS SDK integrations (arn:aws:states:::aws-sdk:*) are captured
 // in calls, as sns:publish is in published (the real APIs cannot run here); failCalls makes a state's call fail.
@@ -169,6 +170,7 @@ async function main() {
   for (const name of Object.keys(definition.States)) retryIntervalOverrides[name] = 0;
   const failPublish = new Set(spec.failPublish || []);
   const failCalls = new Set(spec.failCalls || []);
+  const afterCall = spec.afterCall;
   const throttledAttempts = spec.throttle?.attempts || 0;
 
   async function runOne(execution) {
@@ -207,6 +209,11 @@ async function main() {
             throw error;
           }
           calls.push({ state: stateName, resource: state.Resource, parameters });
+          if (afterCall && afterCall.state === stateName && !afterCall.done) {
+            // A change made while the execution runs (e.g. a rule written between applying and recompiling).
+            afterCall.done = true;
+            await awsJson(spec.dynamoEndpoint, 'dynamodb', afterCall.target, afterCall.parameters);
+          }
           return {};
         };
       } else if (state.Resource === 'arn:aws:states:::sqs:sendMessage') {

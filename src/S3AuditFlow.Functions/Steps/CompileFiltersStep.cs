@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using S3AuditFlow.Aws;
 using S3AuditFlow.Core.Filters;
@@ -16,9 +18,12 @@ public sealed class CompileFiltersStep(DynamoConfigStore store, IReadOnlyList<st
     public string Name => "CompileFilters";
 
     /// <summary>
-    /// The input (a Pipe batch or a scheduled event) only says that something may have changed; the output is
-    /// <c>{readPattern, copyOutPattern, advancedEventSelectors, notes}</c>, the patterns as the JSON text PutRule takes
-    /// (copyOutPattern null when no copy event is monitored).
+    /// The input is <c>{"applied": DIGEST}</c>: the digest of the filters this sync last applied ("" before the first).
+    /// The output is <c>{readPattern, copyOutPattern, advancedEventSelectors, notes, digest, changed}</c>, the patterns
+    /// as the JSON text PutRule takes (copyOutPattern null when no copy event is monitored); digest is a SHA-256 of the
+    /// rest (the same rules always compile to the same text), and changed says whether it differs from the applied one.
+    /// The state machine compiles again after applying and stops only when nothing changed: two syncs may overlap, and
+    /// one that compiled before a rule change must not apply the older filters last.
     /// </summary>
     public async Task<byte[]> HandleAsync(byte[] payload, CancellationToken cancellationToken)
     {
@@ -35,6 +40,22 @@ public sealed class CompileFiltersStep(DynamoConfigStore store, IReadOnlyList<st
             ["advancedEventSelectors"] = compiled.Trail.DeepClone(),
             ["notes"] = new JsonArray([.. compiled.Notes.Select(n => JsonValue.Create(n))]),
         };
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(document.ToJsonString())));
+        document["digest"] = digest;
+        document["changed"] = digest != Applied(payload);
         return Encoding.UTF8.GetBytes(document.ToJsonString());
+    }
+
+    /// <summary>The digest the input says was applied; none (so the filters are applied) when the input does not say.</summary>
+    private static string? Applied(byte[] payload)
+    {
+        try
+        {
+            return JsonNode.Parse(payload) is JsonObject input && input["applied"] is JsonValue value && value.TryGetValue<string>(out var digest) ? digest : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
