@@ -147,11 +147,12 @@ public sealed class LambdaLoopTests : IDisposable
         Assert.Equal(["{\"echo\":0}", "{\"echo\":1}", "{\"echo\":2}"], replies.Select(r => r.Body));
         Assert.All(replies, r => Assert.False(r.IsError));
         // Still serving (a loop that had ended or died would leave this one unanswered), and stopping it ends it
-        // with a cancellation, not a fault.
+        // cleanly, not with a fault: a cancellation while it waits for the next invocation, or a plain return when
+        // the stop lands between invocations (the loop checks it before asking for the next one; a CI run saw both).
         Assert.Equal("{\"echo\":3}", (await _api.Invoke("3")).Body);
         await _stop.CancelAsync();
         var ended = await Record.ExceptionAsync(() => served.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.IsAssignableFrom<OperationCanceledException>(ended);
+        Assert.True(ended is null or OperationCanceledException, $"the loop ended with {ended}");
     }
 
     [Fact]
