@@ -7,7 +7,11 @@ using S3AuditFlow.Core.Trust;
 namespace S3AuditFlow.Core.Evaluation;
 
 /// <summary>Everything before dedup: a verdict, or an alert candidate that dedup will judge.</summary>
-public sealed record EvaluationResult(Verdict? Final, string Reason, string? EventId, AlertCandidate? Candidate);
+public sealed record EvaluationResult(Verdict? Final, string Reason, string? EventId, AlertCandidate? Candidate)
+{
+    /// <summary>The result of a record its parse already decided (ignored, not-monitored, malformed): no access to judge.</summary>
+    public static EvaluationResult Decided(ParseResult parsed) => new(parsed.Final, parsed.Reason, parsed.EventId, null);
+}
 
 /// <summary>Classify's answer: the classification (null when no rule matches) and the reason, as scan words it.</summary>
 public sealed record SensitivityOutcome(Classification? Classification, string Reason)
@@ -36,7 +40,7 @@ public sealed class AccessEvaluator(AuditConfig config, TimeWindow? window = nul
     {
         var parsed = _parser.Parse(record);
         if (parsed.Access is not { } access)
-            return new EvaluationResult(parsed.Final, parsed.Reason, parsed.EventId, null);
+            return EvaluationResult.Decided(parsed);
         return window?.Excludes(access.EventTime) is { } outside
             ? new EvaluationResult(Verdict.OutsideWindow, outside, access.EventId, null)
             : Evaluate(access);

@@ -157,7 +157,7 @@ public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
         try
         {
             evaluation = record.Triaged is { } triaged
-                ? new Evaluation.EvaluationResult(triaged.Final, triaged.Reason, triaged.EventId, null)
+                ? Evaluation.EvaluationResult.Decided(triaged)
                 : _evaluator.Evaluate(record.Element);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -1,6 +1,7 @@
 using System.Text;
 using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Events;
 using S3AuditFlow.Core.Input;
 using S3AuditFlow.Core.Tests.Support;
 
@@ -16,28 +17,20 @@ public class ReaderTriageTests
     private static readonly AccessEvaluator Evaluator = new(AuditConfig.Create([], []));
 
     /// <summary>(verdict or "candidate", reason, event ID, triaged) for each record, read with the triage.</summary>
-    private static List<(string Outcome, string Reason, string? EventId, bool Triaged)> WithTriage(byte[] input)
-    {
-        using var reader = new JsonRecordReader(new MemoryStream(input), Evaluator.Triage);
-        return reader.Read().Select(record =>
-        {
-            Assert.False(record.IsError, record.Error);
-            var result = record.Triaged is { } triaged
-                ? new EvaluationResult(triaged.Final, triaged.Reason, triaged.EventId, null)
-                : Evaluator.Evaluate(record.Element);
-            return (Outcome(result), result.Reason, result.EventId, record.Triaged is not null);
-        }).ToList();
-    }
+    private static List<(string Outcome, string Reason, string? EventId, bool Triaged)> WithTriage(byte[] input) => Read(input, Evaluator.Triage);
 
     /// <summary>The same, with every record parsed whole.</summary>
-    private static List<(string Outcome, string Reason, string? EventId)> Whole(byte[] input)
+    private static List<(string Outcome, string Reason, string? EventId)> Whole(byte[] input) =>
+        [.. Read(input, triage: null).Select(r => (r.Outcome, r.Reason, r.EventId))];
+
+    private static List<(string Outcome, string Reason, string? EventId, bool Triaged)> Read(byte[] input, Func<TopLevelFields, ParseResult?>? triage)
     {
-        using var reader = new JsonRecordReader(new MemoryStream(input));
+        using var reader = new JsonRecordReader(new MemoryStream(input), triage);
         return reader.Read().Select(record =>
         {
             Assert.False(record.IsError, record.Error);
-            var result = Evaluator.Evaluate(record.Element);
-            return (Outcome(result), result.Reason, result.EventId);
+            var result = record.Triaged is { } triaged ? EvaluationResult.Decided(triaged) : Evaluator.Evaluate(record.Element);
+            return (Outcome(result), result.Reason, result.EventId, record.Triaged is not null);
         }).ToList();
     }
 
