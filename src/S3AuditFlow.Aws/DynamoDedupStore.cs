@@ -9,7 +9,7 @@ namespace S3AuditFlow.Aws;
 
 /// <summary>
 /// Dedup across concurrent Lambda executions with conditional writes, the same rules as <see cref="InMemoryDeduplicator"/>.
-/// One event goes through four items of the dedup table, each with its own class and state table:
+/// One event goes through up to five items of the dedup table, each with its own class and state table:
 /// <list type="number">
 /// <item><see cref="EventClaims"/> (<c>event#ID</c>): the event ID is claimed once; another execution with the same ID
 /// is a duplicate. Once decided, the decision (and its harvest notice) is stored there: a retry within the same
@@ -21,6 +21,8 @@ namespace S3AuditFlow.Aws;
 /// window (0: no limit, no burst writes).</item>
 /// <item><see cref="HarvestCounters"/> (<c>harvest#SHA256</c>): every new object of a burst, and one notice per threshold
 /// of <paramref name="harvest"/> (default <see cref="HarvestPolicy.Default"/>; no thresholds: no harvest writes).</item>
+/// <item><see cref="AlertItems"/> (<c>alert#ID</c>): one per alert raised, for `s3audit alerts` (listed through a
+/// sparse index by day).</item>
 /// </list>
 /// Windows are measured on the event's time, as in `scan`. A failure after the claim undoes what the attempt did
 /// (ends the window it opened, takes its object off the harvest, releases the claim), so a re-drive is judged afresh.
@@ -92,6 +94,7 @@ public sealed class DynamoDedupStore : IDedupStore
             [
                 AccessWindows.End(candidate),
                 .. HarvestCounters.Uncount(candidate, attempt),
+                AlertItems.Forget(candidate.Access.EventId),
                 EventClaims.Release(candidate.Access.EventId, execution),
             ]).ConfigureAwait(false);
             throw;
@@ -103,7 +106,10 @@ public sealed class DynamoDedupStore : IDedupStore
     /// <param name="retry">An earlier attempt of this execution began judging the event and stored no decision.</param>
     private async Task<DedupDecision> DecideAsync(AlertCandidate candidate, bool retry, HarvestCounted attempt, CancellationToken cancellationToken)
     {
-        if (await _accesses.RecordAsync(candidate, cancellationToken).ConfigureAwait(false) is AccessOutcome.Repeated repeat)
+        var recorded = await _accesses.RecordAsync(candidate, cancellationToken).ConfigureAwait(false);
+        if (recorded is AccessOutcome.Opened { Previous: { Repeats: > 0 } previous })
+            await _table.BestEffortAsync([AlertItems.KeepRepeats(previous.AlertId, previous.Repeats)]).ConfigureAwait(false);
+        if (recorded is AccessOutcome.Repeated repeat)
         {
             // A retry lands here when its earlier attempt was suppressed: that attempt counted the object on the
             // harvest already, and a threshold it won must still be notified.
@@ -116,7 +122,12 @@ public sealed class DynamoDedupStore : IDedupStore
         var burst = _bursts is null ? new BurstOutcome.Alert() : await _bursts.CountAsync(candidate, cancellationToken).ConfigureAwait(false);
         var harvested = await _harvests.CountAsync(candidate, attempt, cancellationToken).ConfigureAwait(false);
         if (burst is not BurstOutcome.Suppressed suppressed)
+        {
+            // Written before the decision is returned: an alert the history cannot list would be one nobody can
+            // look back on. A failure here fails the attempt, which undoes everything above.
+            await _table.PutAsync(AlertItems.Write(candidate, _table), cancellationToken).ConfigureAwait(false);
             return new DedupDecision(true, null, "", harvested);
+        }
 
         // Counted on the harvest before the access item is pointed away: a retry after a crash in between comes
         // this way again and re-reaches the crossing check.

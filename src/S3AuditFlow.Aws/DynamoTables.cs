@@ -14,13 +14,22 @@ public static class DynamoTables
     public const string ScopeKey = "scope";
     /// <summary>Config table sort key: "source#VALUE", "principal#VALUE", "rule#TYPE#VALUE" or "accesspoint#ARN".</summary>
     public const string EntryKey = "entry";
-    /// <summary>Dedup table partition key: "access#SHA256" or "event#EVENTID".</summary>
+    /// <summary>Dedup table partition key: "event#EVENTID", "access#…", "burst#…", "harvest#…" (SHA-256) or "alert#EVENTID".</summary>
     public const string DedupKey = "id";
+    /// <summary>Dedup table: the alert index's partition key, the UTC day of an alert item's event ("2025-03-01").</summary>
+    public const string AlertDay = "alertDay";
+    /// <summary>Dedup table: the alert index's sort key, event time and ID ("2025-03-01T12:00:00.000Z#EVENTID").</summary>
+    public const string AlertAt = "alertAt";
+    /// <summary>The dedup table's sparse index of alert items, by day.</summary>
+    public const string AlertsIndex = "AlertsByDay";
     /// <summary>Dedup table TTL attribute (epoch seconds); cleanup only, never relied on.</summary>
     public const string TtlAttribute = "ttl";
 
     /// <summary>The config table of a stack named s3auditflow: the template names its tables STACK-config and STACK-dedup.</summary>
     public const string DefaultConfigTable = "s3auditflow-config";
+
+    /// <summary>The dedup table of a stack named s3auditflow.</summary>
+    public const string DefaultDedupTable = "s3auditflow-dedup";
 
     /// <summary>Creates a table and waits until it is ACTIVE (a table still CREATING answers "not found").</summary>
     /// <exception cref="StoreUnavailableException">DynamoDB could not be reached or refused (the
@@ -54,7 +63,16 @@ public static class DynamoTables
     {
         TableName = name,
         BillingMode = BillingMode.PAY_PER_REQUEST,
-        AttributeDefinitions = [new(DedupKey, ScalarAttributeType.S)],
+        AttributeDefinitions = [new(DedupKey, ScalarAttributeType.S), new(AlertDay, ScalarAttributeType.S), new(AlertAt, ScalarAttributeType.S)],
         KeySchema = [new(DedupKey, KeyType.HASH)],
+        GlobalSecondaryIndexes =
+        [
+            new GlobalSecondaryIndex
+            {
+                IndexName = AlertsIndex,
+                KeySchema = [new(AlertDay, KeyType.HASH), new(AlertAt, KeyType.RANGE)],
+                Projection = new Projection { ProjectionType = ProjectionType.ALL },
+            },
+        ],
     };
 }

@@ -14,6 +14,7 @@ public static class CliApp
             AllowlistCommand.Create(console),
             ReplayCommand.Create(console),
             FiltersCommand.Create(console),
+            AlertsCommand.Create(console),
         };
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

@@ -244,6 +244,13 @@ public sealed partial class TemplateTests(ITestOutputHelper output)
         var expectedAttributes = request.AttributeDefinitions.Select(a => $"{a.AttributeName}:{a.AttributeType.Value}").Order(StringComparer.Ordinal);
         var actualAttributes = properties["AttributeDefinitions"]!.AsArray().Select(a => $"{a!["AttributeName"]}:{a["AttributeType"]}").Order(StringComparer.Ordinal);
         Assert.Equal(expectedAttributes, actualAttributes);
+        var expectedIndexes = (request.GlobalSecondaryIndexes ?? []).Select(i => new JsonObject
+        {
+            ["IndexName"] = i.IndexName,
+            ["KeySchema"] = new JsonArray([.. i.KeySchema.Select(k => (JsonNode)new JsonObject { ["AttributeName"] = k.AttributeName, ["KeyType"] = k.KeyType.Value })]),
+            ["Projection"] = new JsonObject { ["ProjectionType"] = i.Projection.ProjectionType.Value },
+        });
+        TemplateDocument.AssertJson(new JsonArray([.. expectedIndexes]), properties["GlobalSecondaryIndexes"] ?? new JsonArray(), $"{id} GlobalSecondaryIndexes");
         Assert.Equal("PAY_PER_REQUEST", request.BillingMode.Value);
         Assert.Equal(request.BillingMode.Value, (string?)properties["BillingMode"]);
         Assert.True((bool?)properties["SSESpecification"]?["SSEEnabled"], $"{id} SSE enabled");

@@ -8,8 +8,11 @@ namespace S3AuditFlow.Aws.Dedup;
 /// <summary>What recording an access in its window gave.</summary>
 internal abstract record AccessOutcome
 {
-    /// <summary>No live alert for this access: this event opened its window (an alert unless its burst is full).</summary>
-    public sealed record Opened : AccessOutcome;
+    /// <summary>
+    /// No live alert for this access: this event opened its window (an alert unless its burst is full).
+    /// <paramref name="Previous"/>: the earlier alert whose ended window it replaced, with the repeats it had counted.
+    /// </summary>
+    public sealed record Opened((string AlertId, long Repeats)? Previous = null) : AccessOutcome;
 
     /// <summary>A live alert exists for the access: the event was counted on it. <paramref name="ViaBurst"/>: the alert is its burst's first.</summary>
     public sealed record Repeated(string AlertId, bool ViaBurst) : AccessOutcome;
@@ -40,8 +43,8 @@ internal sealed class AccessWindows(DedupTable table)
         var now = N(Millis(candidate.Access.EventTime));
         for (var race = 0; race <= DedupTable.MaxRaces; race++)
         {
-            if (await table.TryPutAsync(Open(candidate, id, now), cancellationToken).ConfigureAwait(false))
-                return new AccessOutcome.Opened();
+            if (await table.TryPutReturningOldAsync(Open(candidate, id, now), cancellationToken).ConfigureAwait(false) is { Applied: true } opened)
+                return new AccessOutcome.Opened(Replaced(opened.Attributes, candidate.Access.EventId));
 
             var count = new UpdateItemRequest
             {
@@ -58,6 +61,10 @@ internal sealed class AccessWindows(DedupTable table)
         }
         throw table.KeepsFailing($"access item {id} keeps failing both conditions");
     }
+
+    /// <summary>The alert an ended window belonged to and its repeats, when the put replaced another event's item.</summary>
+    private static (string AlertId, long Repeats)? Replaced(Dictionary<string, AttributeValue> old, string self) =>
+        Text(old, "eventId") is { } previous && previous != self && !old.ContainsKey("viaBurst") ? (previous, Number(old, "duplicates")) : null;
 
     /// <summary>Repeats of a suppressed object count on the burst's alert until the burst ends; only if the item is still this event's.</summary>
     public async Task PointAtBurstAsync(AlertCandidate candidate, string firstId, AttributeValue burstEnd, CancellationToken cancellationToken)

@@ -46,18 +46,30 @@ internal sealed class DedupTable(IAmazonDynamoDB client, string name, TimeSpan w
     }
 
     /// <summary>A put whose condition may fail.</summary>
-    public async Task<bool> TryPutAsync(PutItemRequest request, CancellationToken cancellationToken)
+    public async Task<bool> TryPutAsync(PutItemRequest request, CancellationToken cancellationToken) =>
+        (await TryPutReturningOldAsync(request, cancellationToken).ConfigureAwait(false)).Applied;
+
+    /// <summary>A put whose condition may fail; when applied, the item it replaced (empty when there was none).</summary>
+    public async Task<ConditionalWrite> TryPutReturningOldAsync(PutItemRequest request, CancellationToken cancellationToken)
     {
         request.TableName = name;
+        request.ReturnValues ??= ReturnValue.ALL_OLD;
         try
         {
-            await StoreErrors.Guard($"writing to {name}", () => client.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);
-            return true;
+            var response = await StoreErrors.Guard($"writing to {name}", () => client.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);
+            return new ConditionalWrite(true, response.Attributes ?? []);
         }
         catch (ConditionalCheckFailedException)
         {
-            return false;
+            return ConditionalWrite.NotApplied;
         }
+    }
+
+    /// <summary>An unconditional put.</summary>
+    public async Task PutAsync(PutItemRequest request, CancellationToken cancellationToken)
+    {
+        request.TableName = name;
+        await StoreErrors.Guard($"writing to {name}", () => client.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,0 +1,87 @@
+using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Evaluation;
+using S3AuditFlow.Core.Trust;
+using static S3AuditFlow.Aws.Dedup.DedupValues;
+
+namespace S3AuditFlow.Aws.Dedup;
+
+/// <summary>
+/// The alert item (<c>alert#EVENTID</c>): one per published alert, written when dedup decides an event is one, so
+/// `s3audit alerts` can list a window's alerts after their access items were reused by later alerts. Only these items
+/// carry <see cref="DynamoTables.AlertDay"/>, so the <see cref="DynamoTables.AlertsIndex"/> index holds alerts and
+/// nothing else (a sparse index: listing a day reads that day's alerts, never the whole table).
+/// </summary>
+internal static class AlertItems
+{
+    /// <summary>The item id of the alert raised by <paramref name="eventId"/>.</summary>
+    public static string ItemId(string eventId) => "alert#" + eventId;
+
+    /// <summary>The index partition of an alert: its event's UTC day.</summary>
+    public static string Day(DateTimeOffset eventTime) => eventTime.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The index sort key: event time, then event ID, so two alerts of one millisecond both list.</summary>
+    public static string At(DateTimeOffset eventTime, string eventId) => Iso(eventTime) + "#" + eventId;
+
+    /// <summary>The put of the alert item (a retry rewrites the same item).</summary>
+    public static PutItemRequest Write(AlertCandidate candidate, DedupTable table)
+    {
+        var access = candidate.Access;
+        var item = new Dictionary<string, AttributeValue>
+        {
+            [DynamoTables.DedupKey] = S(ItemId(access.EventId)),
+            ["eventId"] = S(access.EventId),
+            ["eventTime"] = S(Iso(access.EventTime)),
+            ["eventName"] = S(access.EventName),
+            ["principal"] = S(access.Principal.Label),
+            ["source"] = S(access.Source.Label),
+            ["bucket"] = S(access.ReadObject.Bucket),
+            ["key"] = S(access.ReadObject.Key),
+            ["outcome"] = S(access.Outcome),
+            ["severity"] = S(candidate.Severity.ToString().ToLowerInvariant()),
+            ["reasons"] = new AttributeValue { L = candidate.Reasons.Select(S).ToList() },
+            ["accessId"] = S(AccessWindows.ItemId(candidate)),
+            ["harvestId"] = S(HarvestCounters.ItemId(candidate)),
+            [DynamoTables.AlertDay] = S(Day(access.EventTime)),
+            [DynamoTables.AlertAt] = S(At(access.EventTime, access.EventId)),
+            [DynamoTables.TtlAttribute] = table.Ttl(access.EventTime),
+        };
+        WithPrincipalArn(item, access);
+        Optional(item, "account", access.RecipientAccountId ?? access.Principal.AccountId);
+        Optional(item, "region", access.Region);
+        var trust = NarrowestTrust.For(access);
+        Optional(item, "trustPrincipal", trust.Principal);
+        Optional(item, "trustSource", trust.Source);
+        Optional(item, "trustRefusal", trust.Refusal);
+        return new PutItemRequest { Item = item };
+    }
+
+    /// <summary>Removes the item of an alert whose attempt failed: it was never published.</summary>
+    public static UpdateItemRequest Forget(string eventId) => new()
+    {
+        Key = Key(ItemId(eventId)),
+        // An update, so it joins the other best-effort cleanups; removing the index keys takes it out of every listing.
+        UpdateExpression = "REMOVE #day, #at",
+        // An update of a missing item would create one: only an alert item this attempt wrote is touched.
+        ConditionExpression = "attribute_exists(#id)",
+        ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey, ["#day"] = DynamoTables.AlertDay, ["#at"] = DynamoTables.AlertAt },
+    };
+
+    /// <summary>
+    /// Keeps the final repeat count on an alert whose access item a later alert reopened: the count lived on the
+    /// access item, which now counts the new alert's repeats.
+    /// </summary>
+    public static UpdateItemRequest KeepRepeats(string eventId, long repeats) => new()
+    {
+        Key = Key(ItemId(eventId)),
+        UpdateExpression = "SET repeats = :n",
+        ConditionExpression = "attribute_exists(#id)",
+        ExpressionAttributeNames = new() { ["#id"] = DynamoTables.DedupKey },
+        ExpressionAttributeValues = new() { [":n"] = N(repeats) },
+    };
+
+    private static void Optional(Dictionary<string, AttributeValue> item, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+            item[name] = S(value);
+    }
+}
