@@ -8,13 +8,16 @@ namespace S3AuditFlow.Cli.Output;
 /// <summary>`alerts list` and `alerts show` as text.</summary>
 public static class StoredAlertTable
 {
-    /// <summary>One row per alert, newest first as given.</summary>
+    /// <summary>
+    /// One row per alert, newest first as given. "harvest" counts the objects of the burst the alert opened (same
+    /// principal, source and bucket), shown from 2: one object is the alert itself.
+    /// </summary>
     public static void Write(TextWriter output, IReadOnlyList<StoredAlert> alerts)
     {
         var rows = alerts.Select(a => new[]
         {
             IsoTime.Format(a.EventTime), a.Severity.Name(), a.Account ?? "", a.Principal, a.Source, a.Bucket + "/" + a.Key,
-            Count(a.Repeats), a.HarvestObjects > 0 ? Count(a.HarvestObjects) : "", a.EventId,
+            Count(a.Repeats), a.HarvestObjects > 1 ? Count(a.HarvestObjects) : "", a.EventId,
         }).ToList();
         TextTable.Write(output, ["time", "severity", "account", "principal", "source", "object", "repeats", "harvest", "event id"], rows, "", 6, 7);
     }
@@ -34,7 +37,7 @@ public static class StoredAlertTable
             new[] { "principal", alert.Principal + (alert.PrincipalArn is { } arn ? " (" + arn + ")" : "") },
             new[] { "source", alert.Source },
             new[] { "repeats", Count(alert.Repeats) },
-            new[] { "harvest", alert.HarvestObjects > 0 ? Count(alert.HarvestObjects) + " objects" : "none" },
+            new[] { "harvest", alert.HarvestObjects > 1 ? Count(alert.HarvestObjects) + " objects read in the burst this alert opened" : "none" },
             new[] { "trust with", alert.TrustRefusal ?? $"principal {alert.TrustPrincipal} and source {alert.TrustSource}" },
         };
         rows.AddRange(alert.Reasons.Select((reason, i) => new[] { i == 0 ? "why" : "", reason }));

@@ -4,7 +4,7 @@ namespace S3AuditFlow.Core.Trust;
 
 /// <summary>
 /// The narrowest allowlist values that trust one access: the principal as its role (every session of it, not the one
-/// session), user, service or calling account, and the source as its VPC endpoint, exact IP, service name or
+/// session), user, service or calling account (its entity name when no ARN was logged), and the source as its VPC endpoint, exact IP, service name or
 /// "AWS Internal". Null with a refusal where no entry should be written on one click (Root, anonymous, unknown).
 /// </summary>
 public sealed record NarrowestTrust(string? Principal, string? Source, string? Refusal)
@@ -45,7 +45,11 @@ public sealed record NarrowestTrust(string? Principal, string? Source, string? R
         var arn = principal.IssuerArn ?? principal.Arn;
         if (arn is not null && PrincipalPattern.TryCreate(arn, out _) is not null)
             return arn;
-        refusal = $"{principal.Label} has no ARN that an allowlist entry can name";
+        // No ARN logged (SAML, web identity, Identity Center users, trimmed records): the entity name, which trusts
+        // that name in the logging account only.
+        if (PrincipalPattern.TryCreate(principal.Name, out _) is not null)
+            return principal.Name;
+        refusal = $"{principal.Label} has neither an ARN nor a name an allowlist entry can hold";
         return null;
     }
 
