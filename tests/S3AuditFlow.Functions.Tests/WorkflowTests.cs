@@ -15,6 +15,8 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
         public Dictionary<string, ExecutionResult> Results { get; private set; } = [];
         public IReadOnlyList<string> Logs { get; private set; } = [];
         public ExecutionResult StoreDown { get; private set; } = null!;
+        /// <summary>The event IDs `s3audit alerts list` finds in the dedup table after the scenarios, newest first.</summary>
+        public List<string> Listed { get; private set; } = [];
         /// <summary>What the replay queue held after the scenarios (empty without moto_server).</summary>
         public List<KeptMessage> Kept { get; private set; } = [];
 
@@ -39,6 +41,12 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
                 ("denied", StepEvents.EventBridge(StepEvents.Record("denied-1", "secret-keys.txt", errorCode: "AccessDenied"))),
                 ("malformed", StepEvents.EventBridge(malformed)),
             ], options);
+            using (var client = _tables.Server.Client())
+            {
+                var march2021 = new DateTimeOffset(2021, 3, 1, 0, 0, 0, TimeSpan.Zero);
+                var (alerts, _) = await new Aws.AlertHistory(client, _tables.DedupTable).ListAsync(march2021, march2021.AddMonths(1), limit: 100);
+                Listed = [.. alerts.Select(a => a.EventId)];
+            }
 
             // DynamoDB down: fresh function processes pointed at a server that is gone.
             using var gone = DynaliteServer.Start();
@@ -86,6 +94,13 @@ public sealed class WorkflowTests(WorkflowTests.Run run) : IClassFixture<Workflo
         Assert.Equal(StepEvents.Bucket, Attribute(parameters, "bucket"));
         Assert.Equal("GetObject", Attribute(parameters, "eventName"));
         Assert.Equal("alert", Attribute(parameters, "kind"));
+    }
+
+    [Fact]
+    public void The_alert_history_lists_exactly_the_alerts_the_workflow_published()
+    {
+        Assert.Equal(["alert", "denied"], run.Results.Where(r => r.Value.Published.Any(p => p.GetProperty("state").GetString() == "Publish Alert")).Select(r => r.Key).Order());
+        Assert.Equal(["alert-1", "denied-1"], run.Listed.Order());
     }
 
     [Fact]
