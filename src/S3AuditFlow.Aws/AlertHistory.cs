@@ -104,7 +104,10 @@ public sealed class AlertHistory(IAmazonDynamoDB client, string table)
             {
                 // The access item counts this alert's repeats until a later alert reopens it; that reopening kept the count here.
                 Repeats = Text(access, "eventId") == alert.EventId ? Number(access!, "duplicates") : Number(item, "repeats"),
-                HarvestObjects = Text(harvest, "harvestId") == alert.EventId ? Number(harvest!, "objects") : 0,
+                // The harvest item is reused by the next harvest of the same burst key: only one whose span holds the alert counts.
+                HarvestObjects = harvest is not null && Number(harvest, "firstTime") <= Millis(alert.EventTime) && Millis(alert.EventTime) <= Number(harvest, "lastTime")
+                    ? Number(harvest, "objects")
+                    : 0,
             };
         }).ToList();
     }

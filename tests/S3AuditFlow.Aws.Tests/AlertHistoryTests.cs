@@ -87,17 +87,39 @@ public sealed class AlertHistoryTests(DynaliteFixture dynalite) : IDisposable
     }
 
     [Fact]
-    public async Task A_harvest_is_counted_on_the_alert_that_opened_it()
+    public async Task A_harvest_is_counted_on_its_alerts_until_a_later_harvest_reuses_its_item()
     {
         var (store, table) = await NewStoreAsync(burstLimit: 3, harvest: new HarvestPolicy([10]));
         for (var i = 0; i < 25; i++)
             await store.RecordAsync(TestData.Candidate(TestData.Access($"object-{i}", TestData.T0.AddSeconds(i), key: $"exports/cardholder-{i}.csv")));
+        var history = new AlertHistory(_client, table);
+        var (first, _) = await history.ListAsync(TestData.T0, TestData.T0.AddHours(1), limit: 100);
+        // The same principal and source an hour later: a new harvest on the same item.
+        await store.RecordAsync(TestData.Candidate(TestData.Access("later", TestData.T0.AddHours(2), key: "exports/cardholder-later.csv")));
 
-        var (alerts, _) = await new AlertHistory(_client, table).ListAsync(TestData.T0, TestData.T0.AddHours(1), limit: 100);
+        var (after, _) = await history.ListAsync(TestData.T0, TestData.T0.AddHours(3), limit: 100);
 
-        Assert.Equal(["object-2", "object-1", "object-0"], alerts.Select(a => a.EventId));
-        Assert.Equal(25, alerts[2].HarvestObjects);
-        Assert.Equal(0, alerts[0].HarvestObjects);
+        Assert.Equal(["object-2", "object-1", "object-0"], first.Select(a => a.EventId));
+        Assert.All(first, a => Assert.Equal(25, a.HarvestObjects));
+        Assert.Equal([("later", 1L), ("object-2", 0L), ("object-1", 0L), ("object-0", 0L)], after.Select(a => (a.EventId, a.HarvestObjects)));
+    }
+
+    [Fact]
+    public async Task A_harvest_of_2000_objects_by_parallel_writers_lists_as_its_burst_limit_of_alerts_in_one_query()
+    {
+        var (store, table) = await NewStoreAsync(burstLimit: 20, harvest: HarvestPolicy.Default);
+        // Eight writers at once, as concurrent Lambdas judge a harvest; the events arrive out of order.
+        await Parallel.ForEachAsync(Enumerable.Range(0, 2000).Reverse(), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, cancel) =>
+            await store.RecordAsync(TestData.Candidate(TestData.Access($"object-{i}", TestData.T0.AddMilliseconds(100 * i), key: $"exports/cardholder-{i}.csv")), cancellationToken: cancel));
+
+        using var reader = dynalite.Server.Client();
+        var requests = new RequestCounter(reader);
+        var (alerts, more) = await new AlertHistory(reader, table).ListAsync(TestData.T0, TestData.T0.AddHours(1), limit: 200);
+
+        Assert.Equal(20, alerts.Count);
+        Assert.False(more);
+        Assert.All(alerts, a => Assert.Equal(2000, a.HarvestObjects));
+        Assert.Equal((1, 1, 0), (requests["QueryRequest"], requests["BatchGetItemRequest"], requests["ScanRequest"]));
     }
 
     [Fact]

@@ -9,8 +9,8 @@ namespace S3AuditFlow.Cli.Output;
 public static class StoredAlertTable
 {
     /// <summary>
-    /// One row per alert, newest first as given. "harvest" counts the objects of the burst the alert opened (same
-    /// principal, source and bucket), shown from 2: one object is the alert itself.
+    /// One row per alert, newest first as given. "harvest" counts the objects of the harvest (same
+    /// principal, source and bucket) the alert is part of, shown from 2: one object is the alert itself.
     /// </summary>
     public static void Write(TextWriter output, IReadOnlyList<StoredAlert> alerts)
     {
@@ -37,7 +37,7 @@ public static class StoredAlertTable
             new[] { "principal", alert.Principal + (alert.PrincipalArn is { } arn ? " (" + arn + ")" : "") },
             new[] { "source", alert.Source },
             new[] { "repeats", Count(alert.Repeats) },
-            new[] { "harvest", alert.HarvestObjects > 1 ? Count(alert.HarvestObjects) + " objects read in the burst this alert opened" : "none" },
+            new[] { "harvest", alert.HarvestObjects > 1 ? Count(alert.HarvestObjects) + " objects read in the harvest this alert is part of" : "none" },
             new[] { "trust with", alert.TrustRefusal ?? $"principal {alert.TrustPrincipal} and source {alert.TrustSource}" },
         };
         rows.AddRange(alert.Reasons.Select((reason, i) => new[] { i == 0 ? "why" : "", reason }));

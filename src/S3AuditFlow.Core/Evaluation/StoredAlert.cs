@@ -27,6 +27,9 @@ public sealed record StoredAlert(
     /// <summary>Later reads of the same access within its window (counted on this alert).</summary>
     public long Repeats { get; init; }
 
-    /// <summary>Objects of the harvest this alert opened, or 0 when it opened none (or it is no longer known).</summary>
+    /// <summary>
+    /// Objects of the harvest this alert is part of (its principal, source and bucket, read without a window's pause),
+    /// or 0 when the harvest item has moved on to a later harvest.
+    /// </summary>
     public long HarvestObjects { get; init; }
 }
