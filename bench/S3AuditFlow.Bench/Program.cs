@@ -3,11 +3,20 @@ using S3AuditFlow.Bench;
 
 // Usage: S3AuditFlow.Bench OUTPUT_DIR [FILES] [EVENTS_PER_FILE] [realistic|alert-heavy|harvest]
 //        S3AuditFlow.Bench --patterns [ARN_PATTERNS] [GLOBS] [ACCESSES]
+//        S3AuditFlow.Bench --first-allowlist-history OUTPUT_DIR
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: S3AuditFlow.Bench OUTPUT_DIR [FILES=200] [EVENTS_PER_FILE=5000] [KIND=realistic|alert-heavy|harvest]");
     Console.Error.WriteLine("       S3AuditFlow.Bench --patterns [ARN_PATTERNS=1000] [GLOBS=1000] [ACCESSES=10000]");
+    Console.Error.WriteLine("       S3AuditFlow.Bench --first-allowlist-history OUTPUT_DIR");
     return 2;
+}
+if (args[0] == "--first-allowlist-history" && args.Length == 2)
+{
+    // The two weeks the allowlist suggest tests generate (same seed, same bytes), for the README's walk-through.
+    var records = S3AuditFlow.TestSupport.FirstAllowlistHistory.Write(args[1]);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history: {records:N0} records in {Path.Combine(args[1], "logs")}, config in {Path.Combine(args[1], "config.json")}"));
+    return 0;
 }
 if (args[0] == "--patterns")
 {

@@ -25,6 +25,7 @@ public static class AllowlistCommand
         command.Subcommands.Add(ListItems(console));
         command.Subcommands.Add(Import(console));
         command.Subcommands.Add(Export(console));
+        command.Subcommands.Add(SuggestCommand.Create(console));
         command.Subcommands.Add(CreateTable(console));
         return command;
     }

@@ -115,7 +115,7 @@ public static class ScanCommand
     private sealed record Request(string[] Paths, string Format, ReportOptions Report, bool Verdicts, bool FailOnAlert, int Parallelism, int MemoryMiB,
         bool Stats, bool NoProgress, TimeWindow Window, InputSelection Selection);
 
-    private static TimeWindow ParseWindow(string? since, string? until)
+    internal static TimeWindow ParseWindow(string? since, string? until)
     {
         try
         {
@@ -141,7 +141,7 @@ public static class ScanCommand
     private static string[]? Split(string[]? given) =>
         given is null || given.Length == 0 ? null : [.. given.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
-    private static S3Location ParseLocation(string argument)
+    internal static S3Location ParseLocation(string argument)
     {
         try
         {
@@ -154,7 +154,7 @@ public static class ScanCommand
     }
 
     /// <summary>Lists every s3:// argument (with a progress line on a terminal) before the scan reads any.</summary>
-    private static async Task<Dictionary<string, IReadOnlyList<ScanInput>>> ListAsync(CliConsole console, AmazonS3Client s3, InputSelection selection,
+    internal static async Task<Dictionary<string, IReadOnlyList<ScanInput>>> ListAsync(CliConsole console, AmazonS3Client s3, InputSelection selection,
         Dictionary<string, S3Location> locations, bool noProgress, CancellationToken cancel)
     {
         var listed = new Dictionary<string, IReadOnlyList<ScanInput>>(StringComparer.Ordinal);
@@ -259,7 +259,7 @@ public static class ScanCommand
         return request.FailOnAlert && result.Count(Verdict.Alert) > 0 ? ExitCodes.AlertRaised : ExitCodes.Ok;
     }
 
-    private static void ReportErrors(TextWriter error, IReadOnlyList<InputError> errors)
+    internal static void ReportErrors(TextWriter error, IReadOnlyList<InputError> errors)
     {
         foreach (var e in errors.Take(MaxErrorsListed))
             error.WriteLine($"s3audit: {e.File}:{e.Line}: {e.Message}");

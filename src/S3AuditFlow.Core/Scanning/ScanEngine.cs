@@ -22,8 +22,13 @@ namespace S3AuditFlow.Core.Scanning;
 /// (<see cref="CandidateRuns"/>). Ignored with <paramref name="KeepVerdicts"/>, which keeps everything anyway.
 /// </param>
 /// <param name="OnHarvest">Receives each harvest notice as dedup raises it (before the alerts that follow it are released).</param>
+/// <param name="OnCandidate">
+/// Receives every alert candidate (every untrusted read of a sensitive object, not only the alerts dedup keeps) with
+/// dedup's decision on it, in (eventTime, eventID, content) order on one thread: `allowlist suggest` learns from them.
+/// </param>
 public sealed record ScanOptions(bool KeepVerdicts = false, int Parallelism = 0, Action<long>? OnBytesRead = null, Action<Alert>? OnAlert = null,
-    long MemoryBudgetBytes = ScanOptions.DefaultMemoryBudgetBytes, Action<HarvestNotice>? OnHarvest = null)
+    long MemoryBudgetBytes = ScanOptions.DefaultMemoryBudgetBytes, Action<HarvestNotice>? OnHarvest = null,
+    Action<AlertCandidate, DedupDecision>? OnCandidate = null)
 {
     /// <summary>64 MiB: a few hundred thousand candidates before anything is written to disk.</summary>
     public const long DefaultMemoryBudgetBytes = 64L << 20;
@@ -74,7 +79,7 @@ public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
         {
             notices.Add(notice);
             options.OnHarvest?.Invoke(notice);
-        });
+        }, options.OnCandidate);
         var verdicts = options.KeepVerdicts ? scans.SelectMany(s => s.Verdicts!).ToList() : null;
         return new ScanResult(alerts, scans.Select(s => s.Summary).ToList(), scans.SelectMany(s => s.Errors).ToList(), verdicts)
         {
@@ -86,7 +91,8 @@ public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
         };
     }
 
-    private void Deduplicate(IEnumerable<PendingCandidate> ordered, InputScan[] scans, InMemoryDeduplicator deduplicator, OpenAlerts open, Action<HarvestNotice> raised)
+    private void Deduplicate(IEnumerable<PendingCandidate> ordered, InputScan[] scans, InMemoryDeduplicator deduplicator, OpenAlerts open, Action<HarvestNotice> raised,
+        Action<AlertCandidate, DedupDecision>? decided)
     {
         foreach (var pending in ordered)
         {
@@ -95,6 +101,7 @@ public sealed class ScanEngine(AuditConfig config, TimeWindow? window = null)
             var decision = deduplicator.Decide(candidate);
             if (decision.Harvest is { } notice)
                 raised(notice);
+            decided?.Invoke(candidate, decision);
             Verdict verdict;
             string reason;
             if (decision.IsFirst)
