@@ -153,7 +153,7 @@ public sealed class AlertsCommandTests : IClassFixture<AlertsCommandTests.Server
         var refused = Alerts("trust", "e-root", "--config-table", _config, "--yes");
 
         Assert.Equal(ExitCodes.UsageError, refused.ExitCode);
-        Assert.Contains("alert e-root cannot be trusted in one step: the root user", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("alert e-root cannot be trusted in one step: root/111122223333: the Root user", refused.Error, StringComparison.Ordinal);
         Assert.Empty(await ItemsAsync());
     }
 

@@ -23,9 +23,9 @@ public static class Subjects
         switch (principal.Type)
         {
             case IdentityTypes.Root:
-                return Unsuggestable(principal, "the Root user: never trusted by a suggestion (give the work a role)");
+                return Unsuggestable(principal, "the Root user: never trusted by a generated entry (give the work a role, or add an entry by hand)");
             case IdentityTypes.AwsAccount when principal.Name == "anonymous":
-                return Unsuggestable(principal, "an anonymous (unsigned) request: never trusted by a suggestion");
+                return Unsuggestable(principal, "an anonymous (unsigned) request: no entry names it (make the object private instead)");
             case IdentityTypes.AwsAccount:
                 return Unsuggestable(principal, "a whole account: only an account entry could name it, and that trusts every principal of the account");
             case IdentityTypes.Unknown:
@@ -33,14 +33,23 @@ public static class Subjects
             case IdentityTypes.AwsService:
                 return Named(principal, principal.Name);
             case IdentityTypes.IamUser:
-                return principal.Arn is { } user ? Named(principal, user) : Unsuggestable(principal, "the record holds no user ARN");
+                return principal.Arn is { } user ? Named(principal, user) : ByName(principal, "the record holds no user ARN");
             default:
                 // AssumedRole and the federated kinds: the IAM role or user behind the session, never the session.
                 return principal.IssuerArn is { } issuer && (issuer.Contains(":role/", StringComparison.Ordinal) || issuer.Contains(":user/", StringComparison.Ordinal))
                     ? Named(principal, issuer)
-                    : Unsuggestable(principal, "the record names no IAM role or user behind the session");
+                    : ByName(principal, "the record names no IAM role or user behind the session");
         }
     }
+
+    /// <summary>
+    /// No ARN to name (SAML, web identity and Identity Center users; trimmed records): the entity name, which an entry
+    /// matches in the logging account only. Else not suggestable, for <paramref name="why"/>.
+    /// </summary>
+    private static Subject ByName(Principal principal, string why) =>
+        PrincipalPattern.TryCreate(principal.Name, out _) is not null
+            ? new Subject("principal:" + principal.Type + ":" + principal.Name, principal.Label, principal.Name, null)
+            : Unsuggestable(principal, why);
 
     /// <summary>
     /// A VPC endpoint when the read came through one (private addresses behind it change with every instance);
@@ -63,8 +72,9 @@ public static class Subjects
         // A role path may hold * or ?, which an ARN entry would read as wildcards: such an entry would trust more.
         if (value.Contains('*', StringComparison.Ordinal) || value.Contains('?', StringComparison.Ordinal))
             return Unsuggestable(principal, "its ARN holds * or ?, which an entry would read as a wildcard");
+        // An ARN no entry accepts (re-serialised records hold malformed account IDs): the name, as when none was logged.
         return PrincipalPattern.TryCreate(value, out var error) is null
-            ? Unsuggestable(principal, "no valid entry names it: " + error)
+            ? ByName(principal, "no valid entry names it: " + error)
             : new Subject("principal:" + value, value, value, null);
     }
 

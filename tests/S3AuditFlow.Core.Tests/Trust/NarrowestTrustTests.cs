@@ -77,9 +77,9 @@ public class NarrowestTrustTests
     }
 
     [Theory]
-    [InlineData("Root", "root", "the root user")]
-    [InlineData("AWSAccount", "anonymous", "anonymous")]
-    [InlineData("Unknown", "unknown", "unknown principal")]
+    [InlineData("Root", "root", "root/123456789012: the Root user")]
+    [InlineData("AWSAccount", "anonymous", "anonymous: an anonymous (unsigned) request")]
+    [InlineData("Unknown", "unknown", "unknown/unknown: CloudTrail did not say who it was")]
     public void Root_anonymous_and_unknown_principals_are_refused(string type, string name, string said)
     {
         var access = Fixtures.Access("record-GetObject-assumed-role.json") with
@@ -99,7 +99,7 @@ public class NarrowestTrustTests
     {
         var access = Fixtures.Access("record-GetObject-assumed-role.json") with { Source = SourceAddress.From("", null, null) };
 
-        Assert.Contains("not an address", NarrowestTrust.For(access).Refusal, StringComparison.Ordinal);
+        Assert.Equal("source (empty): no source address was logged", NarrowestTrust.For(access).Refusal);
     }
 
     private static Principal Stranger() =>
