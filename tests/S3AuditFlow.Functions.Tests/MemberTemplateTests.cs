@@ -81,28 +81,37 @@ public sealed class MemberTemplateTests(ITestOutputHelper output)
         Assert.All(Rules, rule => Assert.Null(_member.PropertiesOf(rule)["EventBusName"]));
     }
 
-    /// <summary>Every on-disk CloudTrail record that parses, as EventBridge delivers it in the account it was logged in.</summary>
+    /// <summary>
+    /// Every on-disk CloudTrail record that parses (the hand-written fixtures and the public real-world samples under
+    /// public/), as EventBridge delivers it in the account it was logged in.
+    /// </summary>
     private static List<(string Name, JsonObject Event)> FixtureEvents()
     {
         var events = new List<(string, JsonObject)>();
-        foreach (var path in Directory.GetFiles(Path.Combine(RepoPaths.Root, "tests", "fixtures", "cloudtrail"), "*.json").Order(StringComparer.Ordinal))
+        var root = Path.Combine(RepoPaths.Root, "tests", "fixtures", "cloudtrail");
+        foreach (var path in Directory.GetFiles(root, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            JsonObject? detail;
+            List<JsonObject> details;
             try
             {
                 var node = JsonNode.Parse(File.ReadAllBytes(path));
-                detail = node is JsonObject o && o["detail"] is JsonObject wrapped ? wrapped : node?["Records"]?[0] as JsonObject ?? node as JsonObject;
-                _ = detail?.ToJsonString();
+                details = node is not JsonObject top ? []
+                    : top["detail"] is JsonObject wrapped ? [wrapped]
+                    : top["Records"] is JsonArray records ? [.. records.OfType<JsonObject>()]
+                    : [top];
+                details.ForEach(d => d.ToJsonString());
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
                 continue; // the invalid-UTF-8 and lone-surrogate reproducers: EventBridge never delivers them either
             }
-            if (detail is null)
-                continue;
-            var record = CloudTrailRecords.EventBridge(detail.DeepClone().AsObject());
-            record["account"] = (string?)detail["recipientAccountId"] ?? "444455556666";
-            events.Add((Path.GetFileName(path), record));
+            var name = Path.GetRelativePath(root, path);
+            for (var i = 0; i < details.Count; i++)
+            {
+                var record = CloudTrailRecords.EventBridge(details[i].DeepClone().AsObject());
+                record["account"] = (string?)details[i]["recipientAccountId"] ?? "444455556666";
+                events.Add((details.Count == 1 ? name : $"{name}#{i}", record));
+            }
         }
         return events;
     }
