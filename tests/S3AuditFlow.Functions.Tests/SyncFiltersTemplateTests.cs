@@ -49,6 +49,8 @@ public sealed class SyncFiltersTemplateTests
         Assert.Equal("STANDARD", (string?)_template.PropertiesOf(Machine)["Type"]);
     }
 
+    private static JsonObject IfCentralBus(JsonNode whenBus, JsonNode otherwise) => new() { ["Fn::If"] = new JsonArray("HasCentralBus", whenBus, otherwise) };
+
     private static JsonObject Record(string entry) => new()
     {
         ["eventName"] = "MODIFY",
@@ -67,7 +69,10 @@ public sealed class SyncFiltersTemplateTests
         Assert.Equal(["ApplyEventPatterns", "ApplyTrailSelectors", "DeliverExecutionLogs", "PublishToEncryptedTopic"], statements.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(3, policies.Count);
         Assert.Equal("events:PutRule", (string?)statements["ApplyEventPatterns"]["Action"]);
-        TemplateDocument.AssertJson(new JsonArray(TemplateDocument.GetAtt("AuditStateMachineS3ObjectRead", "Arn"), TemplateDocument.GetAtt("AuditStateMachineS3ObjectCopyOut", "Arn")),
+        // The default bus's two rules, and the central bus's two when the stack has that bus (organization-wide).
+        TemplateDocument.AssertJson(new JsonArray(TemplateDocument.GetAtt("AuditStateMachineS3ObjectRead", "Arn"), TemplateDocument.GetAtt("AuditStateMachineS3ObjectCopyOut", "Arn"),
+                IfCentralBus(TemplateDocument.GetAtt("CentralBusS3ObjectRead", "Arn"), TemplateDocument.Ref("AWS::NoValue")),
+                IfCentralBus(TemplateDocument.GetAtt("CentralBusS3ObjectCopyOut", "Arn"), TemplateDocument.Ref("AWS::NoValue"))),
             statements["ApplyEventPatterns"]["Resource"], "the rules the sync may put");
         Assert.Equal("cloudtrail:PutEventSelectors", (string?)statements["ApplyTrailSelectors"]["Action"]);
         TemplateDocument.AssertJson(new JsonObject { ["Fn::Sub"] = "arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/${AWS::StackName}-s3-data-events" },
@@ -79,6 +84,14 @@ public sealed class SyncFiltersTemplateTests
         TemplateDocument.AssertJson(TemplateDocument.Ref("AuditStateMachineS3ObjectRead"), substitutions["ReadRuleName"], "ReadRuleName");
         TemplateDocument.AssertJson(TemplateDocument.Ref("AuditStateMachineS3ObjectCopyOut"), substitutions["CopyOutRuleName"], "CopyOutRuleName");
         TemplateDocument.AssertJson(new JsonObject { ["Fn::If"] = new JsonArray("ShouldCreateTrail", "true", "false") }, substitutions["ManagesTrail"], "ManagesTrail");
+        TemplateDocument.AssertJson(IfCentralBus("true", "false"), substitutions["CentralBus"], "CentralBus");
+        TemplateDocument.AssertJson(IfCentralBus(TemplateDocument.Ref("CentralEventBus"), ""), substitutions["CentralBusName"], "CentralBusName");
+        // A rule on a custom bus has the ARN arn:…:rule/<bus>/<name>; PutRule takes the name and the bus apart.
+        foreach (var (substitution, rule) in new[] { ("CentralReadRuleName", "CentralBusS3ObjectRead"), ("CentralCopyOutRuleName", "CentralBusS3ObjectCopyOut") })
+        {
+            var name = new JsonObject { ["Fn::Select"] = new JsonArray(2, new JsonObject { ["Fn::Split"] = new JsonArray("/", TemplateDocument.GetAtt(rule, "Arn")) }) };
+            TemplateDocument.AssertJson(IfCentralBus(name, ""), substitutions[substitution], substitution);
+        }
         TemplateDocument.AssertJson(_template.PropertiesOf("DataEventTrail")["TrailName"], substitutions["TrailName"], "TrailName");
 
         // The function only reads the config table.

@@ -19,6 +19,9 @@ public sealed class SyncFiltersWorkflowTests(DynaliteTables tables) : IClassFixt
     private const string ReadRule = "s3audit-AuditStateMachineS3ObjectRead-ABC";
     private const string CopyOutRule = "s3audit-AuditStateMachineS3ObjectCopyOut-DEF";
     private const string Trail = "s3audit-s3-data-events";
+    private const string CentralBus = "s3audit-central";
+    private const string CentralReadRule = "s3audit-CentralBusS3ObjectRead-GHI";
+    private const string CentralCopyOutRule = "s3audit-CentralBusS3ObjectCopyOut-JKL";
 
     /// <summary>What the Pipe sends for one changed rule item (KEYS_ONLY stream record).</summary>
     private static JsonNode PipeBatch(string entry) => JsonNode.Parse($$$"""
@@ -28,7 +31,10 @@ public sealed class SyncFiltersWorkflowTests(DynaliteTables tables) : IClassFixt
     private Task<ExecutionResult> SyncAsync(string table, string name, JsonNode input, bool managesTrail = true, params string[] failCalls) =>
         SyncAsync(table, name, input, managesTrail, null, failCalls);
 
-    private async Task<ExecutionResult> SyncAsync(string table, string name, JsonNode input, bool managesTrail, JsonObject? afterCall, params string[] failCalls)
+    private Task<ExecutionResult> SyncAsync(string table, string name, JsonNode input, bool managesTrail, JsonObject? afterCall, params string[] failCalls) =>
+        SyncAsync(table, name, input, managesTrail, afterCall, centralBus: false, failCalls);
+
+    private async Task<ExecutionResult> SyncAsync(string table, string name, JsonNode input, bool managesTrail, JsonObject? afterCall, bool centralBus, params string[] failCalls)
     {
         var env = new JsonObject
         {
@@ -50,6 +56,11 @@ public sealed class SyncFiltersWorkflowTests(DynaliteTables tables) : IClassFixt
                 ["TrailName"] = Trail,
                 ["ReadRuleName"] = ReadRule,
                 ["CopyOutRuleName"] = CopyOutRule,
+                // As serverless.template writes them without OrganizationId or MemberAccountIds ("false", ""), or with.
+                ["CentralBus"] = centralBus ? "true" : "false",
+                ["CentralBusName"] = centralBus ? CentralBus : "",
+                ["CentralReadRuleName"] = centralBus ? CentralReadRule : "",
+                ["CentralCopyOutRuleName"] = centralBus ? CentralCopyOutRule : "",
                 ["AlertTopicArn"] = "arn:aws:sns:us-east-1:123456789012:s3auditflow-alerts",
             },
             ["functions"] = new JsonObject { ["Compile Filters"] = WorkflowRun.Function(env) },
@@ -202,5 +213,49 @@ public sealed class SyncFiltersWorkflowTests(DynaliteTables tables) : IClassFixt
         Assert.Contains("rule#prefix#payroll/", message, StringComparison.Ordinal);
         Assert.Contains("last successful sync", message, StringComparison.Ordinal);
         Assert.True(mail.GetProperty("Subject").GetString()!.Length < 100, "SNS subjects are under 100 characters");
+    }
+
+    [Fact]
+    public async Task With_a_central_bus_its_two_rules_are_narrowed_too_before_this_accounts_trail_and_rules()
+    {
+        // Without this, members' forwarded reads would start an execution each, whatever the rules: the org path
+        // would stay unfiltered while the single-account path is narrowed.
+        var table = await CompileFiltersStepTests.TableWithAsync(tables, CompileFiltersStepTests.Rules);
+
+        var result = await SyncAsync(table, "central", PipeBatch("rule#prefix#hr/exports/"), managesTrail: true, afterCall: null, centralBus: true);
+
+        Assert.Equal(["Begin Sync", "Compile Filters", "Filters Changed", "Apply Central Read Rule", "Central Copy Out Monitored", "Apply Central Copy-Out Rule",
+            "Manages Trail", "Apply Trail Selectors", "Apply Read Rule", "Copy Out Monitored", "Apply Copy-Out Rule", "Remember Applied",
+            "Compile Filters", "Filters Changed", "Filters Applied"], result.States);
+        var cli = CompileFiltersStepTests.Cli(tables, table);
+        var read = Call(result, "Apply Central Read Rule");
+        Assert.Equal((CentralReadRule, CentralBus, "ENABLED"), ((string?)read["Name"], (string?)read["EventBusName"], (string?)read["State"]));
+        Assert.Equal(cli["eventBridge"]!["S3ObjectRead"]!.ToJsonString(), JsonNode.Parse((string)read["EventPattern"]!)!.ToJsonString());
+        var copyOut = Call(result, "Apply Central Copy-Out Rule");
+        Assert.Equal((CentralCopyOutRule, CentralBus), ((string?)copyOut["Name"], (string?)copyOut["EventBusName"]));
+        Assert.Equal(cli["eventBridge"]!["S3ObjectCopyOut"]!.ToJsonString(), JsonNode.Parse((string)copyOut["EventPattern"]!)!.ToJsonString());
+        // The same patterns as the default bus's rules; those calls name no bus (PutRule's default).
+        Assert.Equal((string?)Call(result, "Apply Read Rule")["EventPattern"], (string?)read["EventPattern"]);
+        Assert.Null(Call(result, "Apply Read Rule")["EventBusName"]);
+        // A member's read of a key no rule can match no longer starts an execution; one that a rule can match does.
+        var pattern = JsonNode.Parse((string)read["EventPattern"]!)!;
+        var forwarded = Read("www-assets", "payroll/2026-12.csv");
+        forwarded["account"] = "444455556666";
+        Assert.False(EventPatternMatcher.Matches(pattern, forwarded));
+        forwarded["detail"]!["requestParameters"]!["key"] = "hr/exports/staff.csv";
+        Assert.True(EventPatternMatcher.Matches(pattern, forwarded));
+    }
+
+    [Fact]
+    public async Task A_failing_central_put_rule_is_reported_and_leaves_this_accounts_filters_as_they_were()
+    {
+        var table = await CompileFiltersStepTests.TableWithAsync(tables, CompileFiltersStepTests.Rules);
+
+        var result = await SyncAsync(table, "central-failing", PipeBatch("rule#prefix#payroll/"), managesTrail: true, afterCall: null, centralBus: true, "Apply Central Read Rule");
+
+        Assert.Equal("FAILED", result.Status);
+        Assert.Equal(["Report Sync Failure", "Sync Failed"], result.States.TakeLast(2));
+        Assert.DoesNotContain(result.Calls, c => c.GetProperty("state").GetString() is "Apply Trail Selectors" or "Apply Read Rule" or "Apply Central Copy-Out Rule");
+        Assert.Equal("filters-sync-failure", WorkflowRun.Attribute(Assert.Single(result.Published).GetProperty("parameters"), "kind"));
     }
 }

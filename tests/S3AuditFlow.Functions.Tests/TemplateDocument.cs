@@ -5,7 +5,7 @@ using S3AuditFlow.TestSupport;
 namespace S3AuditFlow.Functions.Tests;
 
 /// <summary>serverless.template and the ASL it points at, parsed, with the lookups the template and ASL tests share.</summary>
-internal sealed class TemplateDocument
+internal sealed partial class TemplateDocument
 {
     public const string FunctionType = "AWS::Serverless::Function";
     public const string StateMachineType = "AWS::Serverless::StateMachine";
@@ -19,6 +19,9 @@ internal sealed class TemplateDocument
 
     /// <summary>The repository's serverless.template.</summary>
     public static string RepoTemplatePath => System.IO.Path.Combine(RepoPaths.Root, "serverless.template");
+
+    /// <summary>The repository's member.template (member accounts of an organization-wide deployment).</summary>
+    public static string MemberTemplatePath => System.IO.Path.Combine(RepoPaths.Root, "member.template");
 
     public string Path { get; }
 
@@ -94,20 +97,42 @@ internal sealed class TemplateDocument
 
     /// <summary>
     /// What CloudFormation makes of <paramref name="node"/> for the given parameter values (the others take their
-    /// Default): Ref of a parameter, Fn::Join, Fn::Split, Fn::Select, Fn::If, and the condition functions Fn::Equals,
-    /// Fn::Not, Fn::And, Fn::Or, Fn::Contains and Condition. A CommaDelimitedList is given as typed ("a,b").
+    /// Default): Ref of a parameter or of a pseudo parameter (AWS::AccountId, AWS::Region, AWS::Partition,
+    /// AWS::StackName: given in <paramref name="parameters"/>; AWS::NoValue removes the list item or property),
+    /// Fn::Sub of a string naming parameters and pseudo parameters, Fn::Join, Fn::Split, Fn::Select, Fn::If, and the
+    /// condition functions Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Contains and Condition; other objects are
+    /// evaluated property by property. A CommaDelimitedList is given as typed ("a,b").
     /// </summary>
     public JsonNode? Evaluate(JsonNode? node, IReadOnlyDictionary<string, string> parameters)
+    {
+        var value = EvaluateOrNoValue(node, parameters);
+        return ReferenceEquals(value, NoValue) ? null : value;
+    }
+
+    /// <summary>What Ref AWS::NoValue evaluates to until its list or object drops it.</summary>
+    private static readonly JsonObject NoValue = new() { ["Ref"] = "AWS::NoValue" };
+
+    private static readonly string[] Intrinsics = ["Ref", "Fn::Sub", "Fn::Join", "Fn::Split", "Fn::Select", "Fn::If", "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Fn::Contains", "Condition"];
+
+    private JsonNode? EvaluateOrNoValue(JsonNode? node, IReadOnlyDictionary<string, string> parameters)
     {
         switch (node)
         {
             case JsonArray list:
-                return new JsonArray([.. list.Select(item => Evaluate(item, parameters))]);
-            case JsonObject fn when fn.Count == 1:
+                return new JsonArray([.. list.Select(item => EvaluateOrNoValue(item, parameters)).Where(item => !ReferenceEquals(item, NoValue))]);
+            case JsonObject fn when fn.Count == 1 && Intrinsics.Contains(fn.First().Key):
                 var (name, argument) = fn.First();
                 var args = argument as JsonArray;
                 switch (name)
                 {
+                    case "Ref" when (string?)argument == "AWS::NoValue":
+                        return NoValue;
+                    case "Ref" when ((string)argument!).StartsWith("AWS::", StringComparison.Ordinal):
+                        return Pseudo((string)argument!, parameters);
+                    case "Fn::Sub" when argument is JsonValue:
+                        return SubReference().Replace((string)argument!, m => m.Groups[1].Value.StartsWith("AWS::", StringComparison.Ordinal)
+                            ? Pseudo(m.Groups[1].Value, parameters)
+                            : (string?)Evaluate(Ref(m.Groups[1].Value), parameters) ?? throw new Xunit.Sdk.XunitException($"Fn::Sub of {m.Value}: not a String parameter"));
                     case "Ref":
                         var id = (string)argument!;
                         var parameter = Parameters[id]?.AsObject() ?? throw new Xunit.Sdk.XunitException($"Ref {id} is not a parameter");
@@ -121,7 +146,7 @@ internal sealed class TemplateDocument
                     case "Fn::Select":
                         return Evaluate(args![1], parameters)!.AsArray()[(int)Evaluate(args[0], parameters)!]!.DeepClone();
                     case "Fn::If":
-                        return Evaluate(Condition((string)args![0]!, parameters) ? args[1] : args[2], parameters);
+                        return EvaluateOrNoValue(Condition((string)args![0]!, parameters) ? args[1] : args[2], parameters);
                     case "Fn::Equals":
                         return JsonNode.DeepEquals(Evaluate(args![0], parameters), Evaluate(args[1], parameters));
                     case "Fn::Not":
@@ -136,10 +161,25 @@ internal sealed class TemplateDocument
                     case "Condition":
                         return Condition((string)argument!, parameters);
                 }
-                break;
+                throw new Xunit.Sdk.XunitException($"cannot evaluate {name} here: {Show(fn)}");
+            case JsonObject plain:
+                var evaluated = new JsonObject();
+                foreach (var (key, item) in plain)
+                {
+                    var itemValue = EvaluateOrNoValue(item, parameters);
+                    if (!ReferenceEquals(itemValue, NoValue))
+                        evaluated[key] = itemValue;
+                }
+                return evaluated;
         }
         return node?.DeepClone();
     }
+
+    private static string Pseudo(string name, IReadOnlyDictionary<string, string> parameters) =>
+        parameters.TryGetValue(name, out var value) ? value : throw new Xunit.Sdk.XunitException($"give the pseudo parameter {name} a value");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$\{([^}!.]+)\}")]
+    private static partial System.Text.RegularExpressions.Regex SubReference();
 
     /// <summary>A named condition of the Conditions section, evaluated.</summary>
     public bool Condition(string name, IReadOnlyDictionary<string, string> parameters) =>
