@@ -7,8 +7,10 @@ namespace S3AuditFlow.Aws;
 
 /// <summary>
 /// The config table's item model, one item per allowlist entry or rule, readable in the DynamoDB console:
-/// scope = "global" | "bucket#NAME"; entry = "source#VALUE" | "principal#VALUE" | "rule#keyword|prefix|glob#VALUE"
-/// | "accesspoint#ARN" (global only, with attribute bucket); optional note, level (rules), expires (ISO 8601), addedBy, addedAt.
+/// scope = "global" | "account#ID" | "bucket#NAME" | "account#ID#bucket#NAME" (<see cref="ConfigScope"/>);
+/// entry = "source#VALUE" | "principal#VALUE" | "rule#keyword|prefix|glob#VALUE" | "accesspoint#ARN" (global only, with
+/// attribute bucket) | "alias#ID" (global only, with attribute alias); optional note, level (rules), expires (ISO 8601),
+/// addedBy, addedAt.
 /// </summary>
 public static class ConfigItems
 {
@@ -24,17 +26,17 @@ public static class ConfigItems
     /// <summary>DynamoDB's limit on an item: attribute names and values, in UTF-8 bytes.</summary>
     public const int MaxItemBytes = 400 * 1024;
 
-    private const string BucketPrefix = "bucket#";
-
     private const string AccessPointPrefix = "accesspoint#";
 
-    /// <summary>"global" or "bucket#NAME".</summary>
-    public static string Scope(string? bucket) => bucket is null ? GlobalScope : BucketPrefix + bucket;
+    private const string AliasPrefix = "alias#";
+
+    /// <summary>"global", "account#ID", "bucket#NAME" or "account#ID#bucket#NAME".</summary>
+    public static string Scope(ConfigScope scope) => scope.Key;
 
     /// <summary>The item of an allowlist entry.</summary>
     public static Dictionary<string, AttributeValue> ToItem(AllowlistEntry entry)
     {
-        var item = Key(entry.Bucket, (entry.Kind == EntryKind.Source ? "source#" : "principal#") + entry.Value);
+        var item = Key(ConfigScope.Of(entry), (entry.Kind == EntryKind.Source ? "source#" : "principal#") + entry.Value);
         Optional(item, "note", entry.Note);
         Optional(item, "expires", Iso(entry.Expires));
         Optional(item, "addedBy", entry.AddedBy);
@@ -45,7 +47,7 @@ public static class ConfigItems
     /// <summary>The item of a sensitivity rule.</summary>
     public static Dictionary<string, AttributeValue> ToItem(SensitivityRule rule)
     {
-        var item = Key(rule.Bucket, $"rule#{SensitivityRule.KindName(rule.Kind)}#{rule.Value}");
+        var item = Key(ConfigScope.Of(rule), $"rule#{SensitivityRule.KindName(rule.Kind)}#{rule.Value}");
         item["level"] = new AttributeValue { S = rule.Level.Name() };
         Optional(item, "note", rule.Note);
         Optional(item, "addedBy", rule.AddedBy);
@@ -56,12 +58,37 @@ public static class ConfigItems
     /// <summary>The item of an access point mapping: scope global, entry "accesspoint#ARN", attribute bucket.</summary>
     public static Dictionary<string, AttributeValue> ToItem(AccessPointBucket mapping)
     {
-        var item = Key(null, AccessPointEntry(mapping.AccessPoint));
+        var item = Key(ConfigScope.Global, AccessPointEntry(mapping.AccessPoint));
         item["bucket"] = new AttributeValue { S = mapping.Bucket };
         Optional(item, "note", mapping.Note);
         Optional(item, "addedBy", mapping.AddedBy);
         Optional(item, "addedAt", Iso(mapping.AddedAt));
         return item;
+    }
+
+    /// <summary>The item of an account alias: scope global, entry "alias#ID", attribute alias.</summary>
+    public static Dictionary<string, AttributeValue> ToItem(AccountAlias alias)
+    {
+        var item = Key(ConfigScope.Global, AliasPrefix + alias.Account);
+        item["alias"] = new AttributeValue { S = alias.Alias };
+        return item;
+    }
+
+    /// <summary>
+    /// Reads an alias item ("alias#ID" with an alias attribute, in the global scope); false for any other item. A
+    /// true result with an error is an alias item that cannot be used: it is skipped with a warning, because an alias
+    /// only names an account in alerts and never decides a verdict.
+    /// </summary>
+    public static bool TryAlias(Dictionary<string, AttributeValue> item, out AccountAlias? alias, out string? error)
+    {
+        alias = null;
+        error = null;
+        if (Text(item, DynamoTables.EntryKey) is not { } entry || !entry.StartsWith(AliasPrefix, StringComparison.Ordinal))
+            return false;
+        var candidate = new AccountAlias(entry[AliasPrefix.Length..], Text(item, "alias") ?? "");
+        error = Text(item, DynamoTables.ScopeKey) != GlobalScope ? "an alias item belongs in the global scope" : candidate.Validate();
+        alias = error is null ? candidate : null;
+        return true;
     }
 
     /// <summary>The sort key of an access point item: "accesspoint#ARN".</summary>
@@ -91,9 +118,9 @@ public static class ConfigItems
     }
 
     /// <summary>The primary key of an item.</summary>
-    public static Dictionary<string, AttributeValue> Key(string? bucket, string entry) => new()
+    public static Dictionary<string, AttributeValue> Key(ConfigScope scope, string entry) => new()
     {
-        [DynamoTables.ScopeKey] = new AttributeValue { S = Scope(bucket) },
+        [DynamoTables.ScopeKey] = new AttributeValue { S = scope.Key },
         [DynamoTables.EntryKey] = new AttributeValue { S = entry },
     };
 
@@ -128,11 +155,9 @@ public static class ConfigItems
         var entry = Text(item, DynamoTables.EntryKey);
         if (scope is null || entry is null)
             return (null, null, "missing scope or entry");
-        string? bucket = null;
-        if (scope.StartsWith(BucketPrefix, StringComparison.Ordinal) && BucketName.IsValid(scope[BucketPrefix.Length..]))
-            bucket = scope[BucketPrefix.Length..];
-        else if (scope != GlobalScope)
-            return (null, null, $"scope \"{scope}\" is neither \"global\" nor \"bucket#NAME\" with a bucket name ({BucketName.Rule})");
+        if (!ConfigScope.TryParse(scope, out var parsed, out var scopeError))
+            return (null, null, scopeError);
+        var (account, bucket) = (parsed.Account, parsed.Bucket);
 
         if (!TryTime(item, "addedAt", out var addedAt, out var error))
             return (null, null, error);
@@ -147,7 +172,7 @@ public static class ConfigItems
                 if (!TryTime(item, "expires", out var expires, out error))
                     return (null, null, error);
                 var entryKind = kind == "source" ? EntryKind.Source : EntryKind.Principal;
-                return (new AllowlistEntry(entryKind, value, bucket, expires, note, addedBy, addedAt), null, null);
+                return (new AllowlistEntry(entryKind, value, bucket, expires, note, addedBy, addedAt, account), null, null);
             case "rule":
                 var split = value.IndexOf('#', StringComparison.Ordinal);
                 var type = split > 0 ? value[..split] : value;
@@ -159,7 +184,7 @@ public static class ConfigItems
                 if (levelText is not null && !SensitivityLevels.TryParse(levelText, out level))
                     return (null, null, $"unknown level \"{levelText}\"");
                 var ruleKind = Enum.Parse<RuleKind>(type, ignoreCase: true);
-                return (null, new SensitivityRule(ruleKind, ruleValue, level, bucket, note, addedBy, addedAt), null);
+                return (null, new SensitivityRule(ruleKind, ruleValue, level, bucket, note, addedBy, addedAt, account), null);
             default:
                 return (null, null, $"entry \"{entry}\" is not source#…, principal#… or rule#…");
         }

@@ -19,7 +19,7 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
     public string Table => table;
 
     /// <inheritdoc />
-    public async Task<RuleSet> LoadScopeAsync(string? bucket, CancellationToken cancellationToken = default)
+    public async Task<RuleSet> LoadScopeAsync(ConfigScope scope, CancellationToken cancellationToken = default)
     {
         var items = new List<Dictionary<string, AttributeValue>>();
         Dictionary<string, AttributeValue>? start = null;
@@ -30,11 +30,11 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
                 TableName = table,
                 KeyConditionExpression = "#scope = :scope",
                 ExpressionAttributeNames = new() { ["#scope"] = DynamoTables.ScopeKey },
-                ExpressionAttributeValues = new() { [":scope"] = new AttributeValue { S = ConfigItems.Scope(bucket) } },
+                ExpressionAttributeValues = new() { [":scope"] = new AttributeValue { S = scope.Key } },
                 ExclusiveStartKey = start,
                 ConsistentRead = true,
             };
-            var response = await StoreErrors.Guard($"reading {table} scope {ConfigItems.Scope(bucket)}", () => client.QueryAsync(request, cancellationToken)).ConfigureAwait(false);
+            var response = await StoreErrors.Guard($"reading {table} scope {scope.Key}", () => client.QueryAsync(request, cancellationToken)).ConfigureAwait(false);
             items.AddRange(response.Items ?? []);
             start = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
         }
@@ -73,10 +73,16 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
         PutAsync(entries, rules, [], cancellationToken);
 
     /// <summary>Writes entries, rules and access point mappings, as <see cref="PutAsync(IEnumerable{AllowlistEntry}, IEnumerable{SensitivityRule}, CancellationToken)"/>.</summary>
-    public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, IEnumerable<AccessPointBucket> accessPoints, CancellationToken cancellationToken = default)
+    public Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, IEnumerable<AccessPointBucket> accessPoints, CancellationToken cancellationToken = default) =>
+        PutAsync(entries, rules, accessPoints, [], cancellationToken);
+
+    /// <summary>Writes entries, rules, access point mappings and account aliases, as <see cref="PutAsync(IEnumerable{AllowlistEntry}, IEnumerable{SensitivityRule}, CancellationToken)"/>.</summary>
+    public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, IEnumerable<AccessPointBucket> accessPoints,
+        IEnumerable<AccountAlias> aliases, CancellationToken cancellationToken = default)
     {
         // One BatchWriteItem may not name a key twice; the last occurrence wins, as sequential puts would.
         var items = entries.Select(ConfigItems.ToItem).Concat(rules.Select(ConfigItems.ToItem)).Concat(accessPoints.Select(ConfigItems.ToItem))
+            .Concat(aliases.Select(ConfigItems.ToItem))
             .GroupBy(i => (i[DynamoTables.ScopeKey].S, i[DynamoTables.EntryKey].S))
             .Select(g => g.Last())
             .ToList();
@@ -104,9 +110,9 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
     }
 
     /// <summary>Deletes one item; false when there was none.</summary>
-    public async Task<bool> DeleteAsync(string? bucket, string entry, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteAsync(ConfigScope scope, string entry, CancellationToken cancellationToken = default)
     {
-        var request = new DeleteItemRequest { TableName = table, Key = ConfigItems.Key(bucket, entry), ReturnValues = ReturnValue.ALL_OLD };
+        var request = new DeleteItemRequest { TableName = table, Key = ConfigItems.Key(scope, entry), ReturnValues = ReturnValue.ALL_OLD };
         var response = await StoreErrors.Guard($"deleting from {table}", () => client.DeleteItemAsync(request, cancellationToken)).ConfigureAwait(false);
         return response.Attributes is { Count: > 0 };
     }
@@ -117,8 +123,18 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
         var rules = new List<SensitivityRule>();
         var unusable = new List<string>();
         var accessPoints = new List<AccessPointBucket>();
+        var aliases = new List<AccountAlias>();
         foreach (var item in items)
         {
+            if (ConfigItems.TryAlias(item, out var alias, out var aliasError))
+            {
+                // An alias only names an account in alerts: one that cannot be read is told and skipped, never fatal.
+                if (alias is not null)
+                    aliases.Add(alias);
+                else
+                    warn?.Invoke($"skipped alias item {Describe(item)} in {table}: {aliasError}");
+                continue;
+            }
             if (ConfigItems.TryAccessPoint(item, out var mapping, out var mappingError))
             {
                 if (mapping is not null)
@@ -147,7 +163,7 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
                 warn?.Invoke($"unusable rule item {Describe(item)} in {table}: {error}");
             }
         }
-        return new RuleSet(entries, rules) { UnusableRules = unusable, AccessPoints = accessPoints };
+        return new RuleSet(entries, rules) { UnusableRules = unusable, AccessPoints = accessPoints, Aliases = aliases };
     }
 
     private static string Describe(Dictionary<string, AttributeValue> item) =>

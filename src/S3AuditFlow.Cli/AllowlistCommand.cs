@@ -32,19 +32,24 @@ public static class AllowlistCommand
 
     private static Option<string?> BucketOption(string description = "Scope the item to one bucket (default: global)") => new("--bucket") { Description = description };
 
+    private static Option<string?> AccountOption(string description = "Scope the item to one account's reads (12 digits; with --bucket: that bucket in that account)") =>
+        new("--account") { Description = description };
+
     private static Command AddEntry(CliConsole console, EntryKind kind, string name, string valueHelp)
     {
         var value = new Argument<string>("value") { Description = valueHelp };
         var bucket = BucketOption();
+        var account = AccountOption();
         var expires = new Option<string?>("--expires") { Description = "ISO 8601 time after which the entry no longer trusts" };
         var note = new Option<string?>("--note") { Description = "Why the entry exists" };
         var table = new TableOptions();
-        var command = new Command(name, $"Add a trusted {kind.ToString().ToLowerInvariant()}") { value, bucket, expires, note };
+        var command = new Command(name, $"Add a trusted {kind.ToString().ToLowerInvariant()}") { value, bucket, account, expires, note };
         table.AddTo(command);
         command.SetAction((result, cancel) => Guarded(console, async () =>
         {
             var bucketName = ValidBucket(result.GetValue(bucket));
-            var entry = new AllowlistEntry(kind, result.GetValue(value)!.Trim(), bucketName, ParseTime(result.GetValue(expires), "--expires"), result.GetValue(note));
+            var entry = new AllowlistEntry(kind, result.GetValue(value)!.Trim(), bucketName, ParseTime(result.GetValue(expires), "--expires"), result.GetValue(note),
+                Account: ValidAccount(result.GetValue(account)));
             _ = Allowlist.Build([entry], out var invalid);
             if (invalid.Count > 0)
                 throw new UsageException($"{entry.Describe()}: {invalid[0].Error}");
@@ -65,15 +70,16 @@ public static class AllowlistCommand
         var level = new Option<string>("--level") { Description = "critical, high, medium or low", DefaultValueFactory = _ => "high" };
         level.AcceptOnlyFromAmong("critical", "high", "medium", "low");
         var bucket = BucketOption();
+        var account = AccountOption();
         var note = new Option<string?>("--note") { Description = "Why the rule exists" };
         var table = new TableOptions();
-        var command = new Command("add-rule", "Add a sensitivity rule") { type, value, level, bucket, note };
+        var command = new Command("add-rule", "Add a sensitivity rule") { type, value, level, bucket, account, note };
         table.AddTo(command);
         command.SetAction((result, cancel) => Guarded(console, async () =>
         {
             _ = SensitivityLevels.TryParse(result.GetValue(level), out var parsedLevel);
             var rule = new SensitivityRule(Enum.Parse<RuleKind>(result.GetValue(type)!, ignoreCase: true), result.GetValue(value)!,
-                parsedLevel, ValidBucket(result.GetValue(bucket)), result.GetValue(note));
+                parsedLevel, ValidBucket(result.GetValue(bucket)), result.GetValue(note), Account: ValidAccount(result.GetValue(account)));
             _ = SensitivityClassifier.Build([rule], out var invalid);
             if (invalid.Count > 0)
                 throw new UsageException($"rule {rule.Describe()}: {invalid[0].Error}");
@@ -129,8 +135,9 @@ public static class AllowlistCommand
         kind.AcceptOnlyFromAmong("source", "principal", "rule", "access-point");
         var values = new Argument<string[]>("value") { Description = "The entry's value; for a rule: TYPE VALUE; for an access point: its ARN", Arity = new ArgumentArity(1, 2) };
         var bucket = BucketOption("The bucket the item is scoped to (default: global, where access points belong)");
+        var account = AccountOption("The account the item is scoped to (with --bucket: that bucket in that account)");
         var table = new TableOptions();
-        var command = new Command("remove", "Remove an entry, rule or access point: remove source|principal VALUE, remove rule TYPE VALUE, remove access-point ARN") { kind, values, bucket };
+        var command = new Command("remove", "Remove an entry, rule or access point: remove source|principal VALUE, remove rule TYPE VALUE, remove access-point ARN") { kind, values, bucket, account };
         table.AddTo(command);
         command.SetAction((result, cancel) => Guarded(console, async () =>
         {
@@ -144,11 +151,12 @@ public static class AllowlistCommand
                 _ => throw new UsageException("remove source|principal|access-point takes one VALUE"),
             };
             var bucketName = ValidBucket(result.GetValue(bucket));
+            var scope = new ConfigScope(ValidAccount(result.GetValue(account)), bucketName);
             using var client = table.Target(result).CreateDynamoDb();
-            if (!await new DynamoConfigStore(client, table.TableName(result)).DeleteAsync(bucketName, entry, cancel).ConfigureAwait(false))
-                throw new UsageException($"no item {ConfigItems.Scope(bucketName)} / {entry} in {table.TableName(result)}; nothing removed"
+            if (!await new DynamoConfigStore(client, table.TableName(result)).DeleteAsync(scope, entry, cancel).ConfigureAwait(false))
+                throw new UsageException($"no item {scope.Key} / {entry} in {table.TableName(result)}; nothing removed"
                     + (result.GetValue(kind) == "access-point" && bucketName is not null ? " (access point items are global: --bucket names a misplaced item's scope, not the bucket behind it)" : ""));
-            console.Out.WriteLine($"removed {ConfigItems.Scope(bucketName)} / {entry} from {table.TableName(result)}");
+            console.Out.WriteLine($"removed {scope.Key} / {entry} from {table.TableName(result)}");
             return ExitCodes.Ok;
         }));
         return command;
@@ -156,21 +164,23 @@ public static class AllowlistCommand
 
     private static Command ListItems(CliConsole console)
     {
-        var bucket = BucketOption("Show only what applies to this bucket: global items and its own");
+        var bucket = BucketOption("Show only what can apply to this bucket's reads: global items, its own, and those of the bucket in an account");
+        var account = AccountOption("Show only what can apply to this account's reads: global items, its own, and those of a bucket in it");
         var format = new Option<string>("--format") { Description = "table or json (the rich config format)", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
         var table = new TableOptions();
-        var command = new Command("list", "List entries and rules") { bucket, format };
+        var command = new Command("list", "List entries and rules, with their scope") { bucket, account, format };
         table.AddTo(command);
         command.SetAction((result, cancel) => Guarded(console, async () =>
         {
             var store = Store(console, table, result, out var client);
             using (client)
             {
-                var bucketName = result.GetValue(bucket);
-                var items = bucketName is null
-                    ? await store.LoadAllAsync(cancel).ConfigureAwait(false)
-                    : (await store.LoadScopeAsync(null, cancel).ConfigureAwait(false)).Concat(await store.LoadScopeAsync(bucketName, cancel).ConfigureAwait(false));
+                var bucketName = ValidBucket(result.GetValue(bucket));
+                var accountId = ValidAccount(result.GetValue(account));
+                var items = await store.LoadAllAsync(cancel).ConfigureAwait(false);
+                if (bucketName is not null || accountId is not null)
+                    items = Applying(items, accountId, bucketName);
                 if (result.GetValue(format) == "json")
                     WriteJson(console.Out, items);
                 else
@@ -204,6 +214,7 @@ public static class AllowlistCommand
             var entries = config.Allowlist.Entries.Select(e => e with { AddedBy = e.AddedBy ?? who, AddedAt = e.AddedAt ?? now }).ToList();
             var rules = config.Classifier.Rules.Select(r => r with { AddedBy = r.AddedBy ?? who, AddedAt = r.AddedAt ?? now }).ToList();
             var accessPoints = config.AccessPoints.Mappings.Select(m => m with { AddedBy = m.AddedBy ?? who, AddedAt = m.AddedAt ?? now }).ToList();
+            var aliases = config.AccountAliases.All;
             // Every item is checked before the first write: a file with one bad item writes nothing.
             var tooLarge = entries.Select(e => (What: e.Describe(), Error: ConfigItems.SizeError(ConfigItems.ToItem(e))))
                 .Concat(rules.Select(r => (What: "rule " + r.Describe(), Error: ConfigItems.SizeError(ConfigItems.ToItem(r)))))
@@ -213,8 +224,9 @@ public static class AllowlistCommand
             if (tooLarge.Count > 0)
                 throw new UsageException($"config {result.GetValue(file)}: {tooLarge.Count} item(s) DynamoDB would refuse, nothing imported; first: {ConfigItems.Abbreviated(tooLarge[0].What)}: {tooLarge[0].Error}");
             using var client = target.CreateDynamoDb();
-            await new DynamoConfigStore(client, table.TableName(result)).PutAsync(entries, rules, accessPoints, cancel).ConfigureAwait(false);
-            console.Out.WriteLine($"imported {entries.Count} entries, {rules.Count} rules and {accessPoints.Count} access points into {table.TableName(result)}");
+            await new DynamoConfigStore(client, table.TableName(result)).PutAsync(entries, rules, accessPoints, aliases, cancel).ConfigureAwait(false);
+            console.Out.WriteLine($"imported {entries.Count} entries, {rules.Count} rules and {accessPoints.Count} access points"
+                + (aliases.Count > 0 ? $" ({aliases.Count} account aliases)" : "") + $" into {table.TableName(result)}");
             return ExitCodes.Ok;
         }));
         return command;
@@ -366,6 +378,33 @@ public static class AllowlistCommand
         if (bucket is null)
             return null;
         return BucketName.IsValid(bucket) ? bucket : throw new UsageException($"--bucket \"{bucket}\" is not an S3 bucket name ({BucketName.Rule})");
+    }
+
+    private static string? ValidAccount(string? account)
+    {
+        if (account is null)
+            return null;
+        return AccountId.IsValid(account) ? account : throw new UsageException($"--account \"{account}\" is not an account ID ({AccountId.Rule})");
+    }
+
+    /// <summary>
+    /// The items that can apply to a read in <paramref name="account"/> of <paramref name="bucket"/> (either may be
+    /// null: any): an item whose scope names another account or bucket is left out. Access points and aliases are global.
+    /// </summary>
+    private static RuleSet Applying(RuleSet items, string? account, string? bucket)
+    {
+        bool Fits(ConfigScope scope) =>
+            (account is null || scope.Account is null || scope.Account == account) && (bucket is null || scope.Bucket is null || scope.Bucket == bucket);
+        // Widest scope first (global, account, bucket, bucket in account), as the check reads them.
+        static int Rank(ConfigScope scope) => (scope.Account is null ? 0 : 1) + (scope.Bucket is null ? 0 : 2);
+        return new RuleSet(
+            [.. items.Entries.Where(e => Fits(ConfigScope.Of(e))).OrderBy(e => Rank(ConfigScope.Of(e)))],
+            [.. items.Rules.Where(r => Fits(ConfigScope.Of(r))).OrderBy(r => Rank(ConfigScope.Of(r)))])
+        {
+            UnusableRules = items.UnusableRules,
+            AccessPoints = items.AccessPoints,
+            Aliases = items.Aliases,
+        };
     }
 
     private static DateTimeOffset? ParseTime(string? text, string option)

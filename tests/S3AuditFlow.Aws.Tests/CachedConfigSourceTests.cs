@@ -103,7 +103,7 @@ public class CachedConfigSourceTests(DynaliteFixture dynalite)
         Assert.True((await source.ForBucketAsync(TestData.Bucket)).Allowlist.Check(TestData.Access()).Trusted);
 
         // Revoking trust is the change that matters: it must take effect within one period.
-        Assert.True(await store.DeleteAsync(null, "source#10.0.0.0/8"));
+        Assert.True(await store.DeleteAsync(ConfigScope.Global, "source#10.0.0.0/8"));
         time.Advance(CachedConfigSource.DefaultCachePeriod);
         var config = await source.ForBucketAsync(TestData.Bucket);
 
@@ -232,12 +232,12 @@ public class CachedConfigSourceTests(DynaliteFixture dynalite)
 
         public void Release() => _gate.TrySetResult();
 
-        public async Task<RuleSet> LoadScopeAsync(string? bucket, CancellationToken cancellationToken = default)
+        public async Task<RuleSet> LoadScopeAsync(ConfigScope scope, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _calls);
             _started.TrySetResult();
             await _gate.Task.WaitAsync(cancellationToken);
-            return bucket is null ? global : new([], []);
+            return scope.IsGlobal ? global : new([], []);
         }
     }
 

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Sensitivity;
 using S3AuditFlow.Core.Trust;
 
@@ -86,20 +87,64 @@ public class ConfigItemsTests
         Assert.Equal(Expires, entry!.Expires);
     }
 
-    [Fact]
-    public void Scope_helper_names_global_and_bucket_scopes()
+    [Theory]
+    [InlineData(null, null, "global")]
+    [InlineData("111122223333", null, "account#111122223333")]
+    [InlineData(null, "payments", "bucket#payments")]
+    [InlineData("111122223333", "payments", "account#111122223333#bucket#payments")]
+    public void Entry_and_rule_of_every_scope_round_trip_through_their_items(string? account, string? bucket, string key)
     {
-        Assert.Equal("global", ConfigItems.Scope(null));
-        Assert.Equal("bucket#payments", ConfigItems.Scope("payments"));
+        var entry = new AllowlistEntry(EntryKind.Principal, "etl", bucket, Expires, "why", "alice", AddedAt, account);
+        var rule = new SensitivityRule(RuleKind.Glob, "**/*.csv", SensitivityLevel.Critical, bucket, "why", "alice", AddedAt, account);
+
+        var entryItem = ConfigItems.ToItem(entry);
+        var ruleItem = ConfigItems.ToItem(rule);
+
+        Assert.Equal(key, entryItem["scope"].S);
+        Assert.Equal(key, ruleItem["scope"].S);
+        Assert.Equal(key, ConfigItems.Scope(new ConfigScope(account, bucket)));
+        Assert.Equal((entry, null, null), ConfigItems.FromItem(entryItem));
+        Assert.Equal((null, rule, null), ConfigItems.FromItem(ruleItem));
+        Assert.True(ConfigScope.TryParse(key, out var parsed, out _));
+        Assert.Equal(new ConfigScope(account, bucket), parsed);
+    }
+
+    [Fact]
+    public void Alias_item_round_trips_in_the_global_scope_and_a_bad_one_is_named()
+    {
+        var item = ConfigItems.ToItem(new AccountAlias("111122223333", "prod-data"));
+
+        Assert.Equal("global", item["scope"].S);
+        Assert.Equal("alias#111122223333", item["entry"].S);
+        Assert.True(ConfigItems.TryAlias(item, out var alias, out var error));
+        Assert.Equal(new AccountAlias("111122223333", "prod-data"), alias);
+        Assert.Null(error);
+
+        Assert.True(ConfigItems.TryAlias(Item("global", "alias#1111", ("alias", "x")), out alias, out error));
+        Assert.Null(alias);
+        Assert.Contains("\"1111\" is not an account ID", error, StringComparison.Ordinal);
+        Assert.True(ConfigItems.TryAlias(Item("global", "alias#111122223333"), out alias, out error));
+        Assert.Null(alias);
+        Assert.Contains("empty alias", error, StringComparison.Ordinal);
+        Assert.True(ConfigItems.TryAlias(Item("bucket#payments", "alias#111122223333", ("alias", "x")), out alias, out error));
+        Assert.Contains("global scope", error, StringComparison.Ordinal);
+        Assert.False(ConfigItems.TryAlias(Item("global", "source#10.0.0.0/8"), out _, out _));
     }
 
     [Theory]
     [InlineData("global", "foo#x", null, null, "entry \"foo#x\" is not source#…, principal#… or rule#…")]
     [InlineData("global", "source#", null, null, "entry \"source#\" is not source#…")]
     [InlineData("global", "principal", null, null, "entry \"principal\" is not source#…")]
-    [InlineData("bucket#", "source#10.0.0.0/8", null, null, "scope \"bucket#\" is neither \"global\" nor \"bucket#NAME\"")]
-    [InlineData("other", "source#10.0.0.0/8", null, null, "scope \"other\" is neither \"global\" nor \"bucket#NAME\"")]
-    [InlineData("Global", "source#10.0.0.0/8", null, null, "scope \"Global\" is neither")]
+    [InlineData("bucket#", "source#10.0.0.0/8", null, null, "scope \"bucket#\" is not \"global\", \"account#ID\", \"bucket#NAME\" or \"account#ID#bucket#NAME\"")]
+    [InlineData("other", "source#10.0.0.0/8", null, null, "scope \"other\" is not \"global\"")]
+    [InlineData("Global", "source#10.0.0.0/8", null, null, "scope \"Global\" is not")]
+    [InlineData("account#1234", "source#10.0.0.0/8", null, null, "scope \"account#1234\" is not")]
+    [InlineData("account#11112222333a", "rule#keyword#x", null, null, "scope \"account#11112222333a\" is not")]
+    [InlineData("account#111122223333#", "source#10.0.0.0/8", null, null, "scope \"account#111122223333#\" is not")]
+    [InlineData("account#111122223333#bucket#", "source#10.0.0.0/8", null, null, "scope \"account#111122223333#bucket#\" is not")]
+    [InlineData("account#111122223333#payments", "source#10.0.0.0/8", null, null, "is not")]
+    [InlineData("bucket#payments#account#111122223333", "rule#keyword#x", null, null, "is not")]
+    [InlineData("account#", "source#10.0.0.0/8", null, null, "scope \"account#\" is not")]
     [InlineData("global", "rule#keyword#cardholder", "level", "urgent", "unknown level \"urgent\"")]
     [InlineData("global", "rule#keyword#cardholder", "level", "3", "unknown level \"3\"")]
     [InlineData("global", "rule#regex#card.*", null, null, "entry \"rule#regex#card.*\" is not rule#keyword|prefix|glob#VALUE")]

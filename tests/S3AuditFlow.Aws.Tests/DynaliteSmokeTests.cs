@@ -1,3 +1,4 @@
+using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Sensitivity;
 using S3AuditFlow.Core.Trust;
 
@@ -14,8 +15,8 @@ public class DynaliteSmokeTests(DynaliteFixture dynalite)
         var store = new DynamoConfigStore(client, table);
         await store.PutAsync([new AllowlistEntry(EntryKind.Source, "10.0.0.0/8", Bucket: "bucket-1", Note: "vpc")], [new SensitivityRule(RuleKind.Glob, "**/*.pem", SensitivityLevel.Critical)]);
 
-        var global = await store.LoadScopeAsync(null);
-        var bucket = await store.LoadScopeAsync("bucket-1");
+        var global = await store.LoadScopeAsync(ConfigScope.Global);
+        var bucket = await store.LoadScopeAsync(ConfigScope.ForBucket("bucket-1"));
 
         Assert.Equal("**/*.pem", Assert.Single(global.Rules).Value);
         Assert.Empty(global.Entries);

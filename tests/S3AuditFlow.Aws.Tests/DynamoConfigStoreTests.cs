@@ -22,10 +22,10 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
             [new(RuleKind.Keyword, "cardholder", SensitivityLevel.Critical), new(RuleKind.Prefix, "hr/", Bucket: "bucket-b")]);
         var requests = new RequestCounter(client);
 
-        var global = await store.LoadScopeAsync(null);
-        var a = await store.LoadScopeAsync("bucket-a");
-        var b = await store.LoadScopeAsync("bucket-b");
-        var none = await store.LoadScopeAsync("bucket-c");
+        var global = await store.LoadScopeAsync(ConfigScope.Global);
+        var a = await store.LoadScopeAsync(ConfigScope.ForBucket("bucket-a"));
+        var b = await store.LoadScopeAsync(ConfigScope.ForBucket("bucket-b"));
+        var none = await store.LoadScopeAsync(ConfigScope.ForBucket("bucket-c"));
 
         Assert.Equal(4, requests["QueryRequest"]);
         Assert.Equal(0, requests["ScanRequest"]);
@@ -94,7 +94,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
 
         await store.PutAsync([OfficeNetwork with { Note = "new" }], []);
 
-        var entry = Assert.Single((await store.LoadScopeAsync(null)).Entries);
+        var entry = Assert.Single((await store.LoadScopeAsync(ConfigScope.Global)).Entries);
         Assert.Equal(("new", null), (entry.Note, entry.Expires));
     }
 
@@ -108,7 +108,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
 
         await store.PutAsync([OfficeNetwork with { Note = "first" }, OfficeNetwork with { Note = "second" }], []);
 
-        Assert.Equal("second", Assert.Single((await store.LoadScopeAsync(null)).Entries).Note);
+        Assert.Equal("second", Assert.Single((await store.LoadScopeAsync(ConfigScope.Global)).Entries).Note);
     }
 
     [Fact]
@@ -134,15 +134,15 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         var store = new DynamoConfigStore(client, table);
         await store.PutAsync([OfficeNetwork, OfficeNetwork with { Bucket = "payments" }], []);
 
-        var deleted = await store.DeleteAsync("payments", "source#10.0.0.0/8");
-        var again = await store.DeleteAsync("payments", "source#10.0.0.0/8");
-        var never = await store.DeleteAsync(null, "principal#nobody");
+        var deleted = await store.DeleteAsync(ConfigScope.ForBucket("payments"), "source#10.0.0.0/8");
+        var again = await store.DeleteAsync(ConfigScope.ForBucket("payments"), "source#10.0.0.0/8");
+        var never = await store.DeleteAsync(ConfigScope.Global, "principal#nobody");
 
         Assert.True(deleted);
         Assert.False(again);
         Assert.False(never);
-        Assert.Empty((await store.LoadScopeAsync("payments")).Entries);
-        Assert.Equal([OfficeNetwork], (await store.LoadScopeAsync(null)).Entries);
+        Assert.Empty((await store.LoadScopeAsync(ConfigScope.ForBucket("payments"))).Entries);
+        Assert.Equal([OfficeNetwork], (await store.LoadScopeAsync(ConfigScope.Global)).Entries);
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         await PutRawAsync(client, table, "global", "source#10.0.0.0/8", ("expires", "next week"));
         await PutRawAsync(client, table, "bucket#", "source#10.0.0.0/8");
 
-        var items = (await store.LoadScopeAsync(null)).Concat(await store.LoadScopeAsync(TestData.Bucket));
+        var items = (await store.LoadScopeAsync(ConfigScope.Global)).Concat(await store.LoadScopeAsync(ConfigScope.ForBucket(TestData.Bucket)));
         var config = TestData.Compile(items);
 
         Assert.Equal([TrustedRole], items.Entries);
@@ -191,7 +191,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         await store.PutAsync([TrustedRole], [new(RuleKind.Prefix, "hr/")]);
         await PutRawAsync(client, table, "global", entry, (attribute, value));
 
-        var config = TestData.Compile(await store.LoadScopeAsync(null));
+        var config = TestData.Compile(await store.LoadScopeAsync(ConfigScope.Global));
 
         // The allowlist still answers; classification, which would silently detect less, refuses.
         Assert.True(config.Allowlist.Check(TestData.Access()).PrincipalTrusted);
@@ -211,7 +211,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         await PutRawAsync(client, table, "global", "source#10.0.0.0/33", ("note", "typo for /8"));
 
         // The store reads the item; the allowlist compiler is what refuses the CIDR.
-        var items = await store.LoadScopeAsync(null);
+        var items = await store.LoadScopeAsync(ConfigScope.Global);
         var config = TestData.Compile(items, warnings.Add);
 
         Assert.Equal(2, items.Entries.Count);
@@ -232,7 +232,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         var store = new DynamoConfigStore(client, table);
         await store.PutAsync([TrustedRole, OfficeNetwork], []);
 
-        var config = TestData.Compile(await store.LoadScopeAsync(null));
+        var config = TestData.Compile(await store.LoadScopeAsync(ConfigScope.Global));
 
         Assert.True(config.Allowlist.Check(TestData.Access(sourceIp: "10.1.2.3")).Trusted);
     }
@@ -246,7 +246,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         var expiry = TestData.T0.AddDays(-1);
         await store.PutAsync([TrustedRole, OfficeNetwork with { Expires = expiry, Note = "contractor until end of Feb" }], []);
 
-        var config = TestData.Compile(await store.LoadScopeAsync(null));
+        var config = TestData.Compile(await store.LoadScopeAsync(ConfigScope.Global));
         var after = config.Allowlist.Check(TestData.Access(time: TestData.T0));
         var before = config.Allowlist.Check(TestData.Access(time: expiry.AddMinutes(-1)));
 
@@ -264,7 +264,7 @@ public class DynamoConfigStoreTests(DynaliteFixture dynalite)
         await store.PutAsync([TrustedRole], []);
         await PutRawAsync(client, table, "global", "source#10.0.0.0/8", ("expires", "2025-01-31"));
 
-        var config = TestData.Compile(await store.LoadScopeAsync(null));
+        var config = TestData.Compile(await store.LoadScopeAsync(ConfigScope.Global));
 
         Assert.False(config.Allowlist.Check(TestData.Access()).Trusted);
     }

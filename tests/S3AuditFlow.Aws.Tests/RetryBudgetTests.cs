@@ -1,3 +1,4 @@
+using S3AuditFlow.Core.Config;
 using System.Diagnostics;
 using S3AuditFlow.Core.Stores;
 
@@ -27,7 +28,7 @@ public class RetryBudgetTests
         var store = new DynamoConfigStore(client, Table);
 
         var clock = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.LoadScopeAsync(null));
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.LoadScopeAsync(ConfigScope.Global));
         clock.Stop();
 
         Assert.Equal(Budget, endpoint.Count("Query"));

@@ -83,6 +83,9 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     [InlineData("add-source", "1.2.3.4", "--expires", "next week")]
     [InlineData("add-source", "1.2.3.4", "--bucket", "Not_A_Bucket")]
     [InlineData("add-rule", "regex", ".*")]
+    [InlineData("add-principal", "etl", "--account", "1234")]
+    [InlineData("add-principal", "etl", "--account", "1111-2222-3333", "--bucket", "prod-data")]
+    [InlineData("add-rule", "keyword", "x", "--account", "11112222333a")]
     [InlineData("add-rule", "keyword", "x", "--level", "severe")]
     [InlineData("add-access-point", "arn:aws:s3:::acme-finance", "--bucket", "acme-finance")]
     [InlineData("add-access-point", "arn:aws:s3:eu-west-1:1111:accesspoint/finance-ap", "--bucket", "acme-finance")]
@@ -114,6 +117,46 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
     }
 
     [Fact]
+    public async Task Import_of_a_file_with_a_bad_account_names_the_entry_and_writes_nothing()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("bad.json", """
+            {"principals": ["etl", {"value": "etl", "account": "111122223333"}, {"value": "etl", "account": "11112222333"}],
+             "accountAliases": {"111122223333": "prod-data"}}
+            """);
+
+        var run = Allowlist("import", file);
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("principals[2]: \"account\" \"11112222333\" is not an account ID (12 digits)", run.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await ItemCountAsync());
+    }
+
+    [Fact]
+    public async Task Account_scoped_items_are_added_listed_with_their_scope_and_removed_by_it()
+    {
+        Allowlist("add-principal", "etl");
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-principal", "etl", "--account", "111122223333").ExitCode);
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-principal", "etl", "--account", "111122223333", "--bucket", "prod-data").ExitCode);
+        Assert.Equal(ExitCodes.Ok, Allowlist("add-rule", "prefix", "hr/", "--account", "444455556666").ExitCode);
+
+        var table = Allowlist("list");
+        var mine = Allowlist("list", "--account", "111122223333", "--format", "json");
+
+        Assert.Contains("account#111122223333#bucket#prod-data", table.Out, StringComparison.Ordinal);
+        Assert.Contains("account#444455556666", table.Out, StringComparison.Ordinal);
+        var json = JsonDocument.Parse(mine.Out).RootElement;
+        Assert.Equal([null, "111122223333", "111122223333"],
+            json.GetProperty("principals").EnumerateArray().Select(p => p.TryGetProperty("account", out var a) ? a.GetString() : null));
+        Assert.Equal(0, json.GetProperty("rules").GetArrayLength());
+        Assert.Equal(ExitCodes.UsageError, Allowlist("remove", "principal", "etl", "--account", "444455556666").ExitCode);
+        var removed = Allowlist("remove", "principal", "etl", "--account", "111122223333", "--bucket", "prod-data");
+        Assert.Equal(ExitCodes.Ok, removed.ExitCode);
+        Assert.Contains("removed account#111122223333#bucket#prod-data / principal#etl", removed.Out, StringComparison.Ordinal);
+        Assert.Equal(3, await ItemCountAsync());
+    }
+
+    [Fact]
     public void Import_then_export_round_trips_and_scan_with_the_table_equals_scan_with_the_export()
     {
         using var dir = new TempDir();
@@ -123,7 +166,8 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
               "sources": ["54.153.44.90", {"value": "10.0.0.0/8", "bucket": "prod-data", "expires": "2027-01-01T00:00:00Z", "note": "VPC"}],
               "principals": ["role_with_permissions", {"value": "arn:aws:iam::123456789012:role/etl-*"}],
               "rules": [{"type": "keyword", "value": "cardholder", "level": "critical"}, {"type": "prefix", "value": "hr/"}, {"type": "glob", "value": "**/*.pem", "level": "low", "bucket": "prod-data"}],
-              "accessPoints": [{"accessPoint": "arn:aws:s3:us-east-1:123456789012:accesspoint/prod-ap", "bucket": "prod-data"}]
+              "accessPoints": [{"accessPoint": "arn:aws:s3:us-east-1:123456789012:accesspoint/prod-ap", "bucket": "prod-data"}],
+              "accountAliases": {"123456789012": "prod"}
             }
             """);
         Assert.Equal(ExitCodes.Ok, Allowlist("import", rich).ExitCode);
@@ -140,6 +184,7 @@ public sealed class AllowlistCommandTests : IClassFixture<AllowlistCommandTests.
         Assert.StartsWith("local:", vpc.GetProperty("addedBy").GetString(), StringComparison.Ordinal);
         var accessPoint = Assert.Single(config.GetProperty("accessPoints").EnumerateArray());
         Assert.Equal(("arn:aws:s3:us-east-1:123456789012:accesspoint/prod-ap", "prod-data"), (accessPoint.GetProperty("accessPoint").GetString(), accessPoint.GetProperty("bucket").GetString()));
+        Assert.Equal("prod", config.GetProperty("accountAliases").GetProperty("123456789012").GetString());
 
         var fromTable = CliRun.Of("scan", "--table", _table, "--endpoint-url", _dynalite.Endpoint, "--region", "us-east-1", "--verdicts", Samples.Logs);
         var fromFile = CliRun.Of("scan", "--config", exported, "--verdicts", Samples.Logs);

@@ -53,8 +53,9 @@ public class ScanHarvestTests
 
         var section = run.OutLines.SkipWhile(l => !l.StartsWith("Harvests", StringComparison.Ordinal)).ToList();
         Assert.Equal("Harvests (1 burst reached a harvest threshold)", section[0]);
+        // The burst's account (the records' recipientAccountId) follows its bucket.
         Assert.Equal("  [CRITICAL] role/cg-banking-WAF-Role from 54.177.149.226 on " + CloudTrailRecords.Bucket
-            + ": 1,200 objects, 2,457,600 bytes out, 2021-03-10 14:00:00Z – 14:09:59Z, thresholds crossed 100, 1,000; harvest harvest-0000", section[1]);
+            + " in 123456789012: 1,200 objects, 2,457,600 bytes out, 2021-03-10 14:00:00Z – 14:09:59Z, thresholds crossed 100, 1,000; harvest harvest-0000", section[1]);
     }
 
     [Fact]
@@ -90,7 +91,7 @@ public class HarvestSampleTests
         Assert.All(harvests, h => Assert.Equal("user/svc-reporting", h.GetProperty("principal").GetString()));
 
         var text = CliRun.Of("scan", "--config", Path.Combine(Dir, "config.json"), Path.Combine(Dir, "logs"));
-        Assert.Contains("  [CRITICAL] user/svc-reporting from 198.51.100.23 on acme-customer-exports: 1,168 objects, 252,944,399 bytes out, "
+        Assert.Contains("  [CRITICAL] user/svc-reporting from 198.51.100.23 on acme-customer-exports in 111122223333: 1,168 objects, 252,944,399 bytes out, "
             + "2025-06-14 02:31:05Z – 02:37:06Z, thresholds crossed 100, 1,000;", text.Out, StringComparison.Ordinal);
         Assert.Contains("  allowlisted             40", text.Out, StringComparison.Ordinal);
     }

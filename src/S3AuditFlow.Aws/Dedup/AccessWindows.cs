@@ -114,6 +114,7 @@ internal sealed class AccessWindows(DedupTable table)
             [DynamoTables.TtlAttribute] = table.Ttl(access.EventTime),
         };
         WithPrincipalArn(item, access);
+        WithAccount(item, access);
         // eventId = :self: a retry of the event that raised this very alert is still its first occurrence.
         return DedupTable.PutUnlessLive(item, "eventId", now, "eventId = :self", new() { [":self"] = S(access.EventId) });
     }

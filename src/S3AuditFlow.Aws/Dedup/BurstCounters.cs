@@ -68,7 +68,7 @@ internal sealed class BurstCounters(DedupTable table, int limit)
     private PutItemRequest Start(AlertCandidate candidate, string id, AttributeValue now)
     {
         var access = candidate.Access;
-        return DedupTable.PutUnlessLive(new()
+        var item = new Dictionary<string, AttributeValue>
         {
             [DynamoTables.DedupKey] = S(id),
             ["firstEventId"] = S(access.EventId),
@@ -80,7 +80,9 @@ internal sealed class BurstCounters(DedupTable table, int limit)
             ["suppressed"] = N(0),
             ["expiresAt"] = table.WindowEndOf(access.EventTime),
             [DynamoTables.TtlAttribute] = table.Ttl(access.EventTime),
-        }, "firstEventId", now);
+        };
+        WithAccount(item, access);
+        return DedupTable.PutUnlessLive(item, "firstEventId", now);
     }
 
     private static UpdateItemRequest Update(string id, string update, string condition, AttributeValue now, AttributeValue self, Dictionary<string, AttributeValue> values)

@@ -35,6 +35,16 @@ internal static class DedupValues
             item["principalArn"] = S(arn);
     }
 
+    /// <summary>
+    /// Adds the read's account, for a reader of the table (console, support): the item's id already holds it through
+    /// the hashed <see cref="Core.Evaluation.AlertCandidate.AccessKey"/> or <see cref="Core.Evaluation.AlertCandidate.BurstKey"/>.
+    /// </summary>
+    public static void WithAccount(Dictionary<string, AttributeValue> item, Core.Events.S3Access access)
+    {
+        if (access.Account is { } account)
+            item["account"] = S(account);
+    }
+
     public static long Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 
     public static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);

@@ -168,6 +168,7 @@ internal sealed class HarvestCounters(DedupTable table, HarvestPolicy policy)
             [DynamoTables.TtlAttribute] = table.Ttl(access.EventTime),
         };
         WithPrincipalArn(item, access);
+        WithAccount(item, access);
         return DedupTable.PutUnlessLive(item, "harvestId", now);
     }
 
@@ -241,7 +242,8 @@ internal sealed class HarvestCounters(DedupTable table, HarvestPolicy policy)
             DateTimeOffset.FromUnixTimeMilliseconds(Number(item, "firstTime")),
             DateTimeOffset.FromUnixTimeMilliseconds(Number(item, "lastTime")),
             HarvestNoticeItem.Highest(item.TryGetValue("levels", out var levels) ? levels.SS : null),
-            HarvestNoticeItem.Keys(item));
+            HarvestNoticeItem.Keys(item),
+            Text(item, "account"));
         return new HarvestSnapshot(counts, Number(item, "harvestLevel"), Text(item, "harvestBy"));
     }
 

@@ -27,6 +27,10 @@ internal static class HarvestNoticeItem
         };
         if (notice.PrincipalArn is { } arn)
             map["principalArn"] = S(arn);
+        if (notice.Account is { } account)
+            map["account"] = S(account);
+        if (notice.AccountAlias is { } alias)
+            map["accountAlias"] = S(alias);
         return new AttributeValue { M = map };
     }
 
@@ -48,7 +52,9 @@ internal static class HarvestNoticeItem
             DateTimeOffset.FromUnixTimeMilliseconds(Number(map, "firstTime")),
             DateTimeOffset.FromUnixTimeMilliseconds(Number(map, "lastTime")),
             Highest(Text(map, "highest") is { } highest ? [highest] : null),
-            Keys(map));
+            Keys(map),
+            Text(map, "account"),
+            Text(map, "accountAlias"));
     }
 
     /// <summary>The highest of the sensitivity names held (unknown names ignored).</summary>

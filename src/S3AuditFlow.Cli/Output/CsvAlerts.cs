@@ -20,7 +20,7 @@ public static class CsvAlerts
     /// <summary>The columns, in the order `AlertJson` writes the fields.</summary>
     public static readonly IReadOnlyList<string> Columns =
     [
-        "kind", "eventId", "time", "severity", "bucket", "key", "copyDestination.bucket", "copyDestination.key", "eventName", "outcome",
+        "kind", "eventId", "time", "severity", "account", "accountAlias", "bucket", "key", "copyDestination.bucket", "copyDestination.key", "eventName", "outcome",
         "errorMessage", "bytesTransferredOut", "principal.type", "principal.name", "principal.arn", "principal.issuerArn", "principal.account",
         "principal.accessKeyId", "principal.sessionName", "source.ip", "source.name", "source.vpcEndpointId", "source.userAgent",
         "matchedRule.type", "matchedRule.value", "matchedRule.level", "matchedRule.bucket", "matchedRule.matchedObject", "reasons",

@@ -14,20 +14,25 @@ public static class ItemTable
     {
         var rows = items.Entries.Select(e => new[]
             {
-                e.Bucket ?? "global", e.Kind == EntryKind.Source ? "source" : "principal", e.Value, "", Iso(e.Expires), e.Note ?? "", e.AddedBy ?? "", Iso(e.AddedAt),
+                ConfigScope.Of(e).Key, e.Kind == EntryKind.Source ? "source" : "principal", e.Value, "", Iso(e.Expires), e.Note ?? "", e.AddedBy ?? "", Iso(e.AddedAt),
             })
             .Concat(items.Rules.Select(r => new[]
             {
-                r.Bucket ?? "global", "rule:" + SensitivityRule.KindName(r.Kind), r.Value, r.Level.Name(), "", r.Note ?? "", r.AddedBy ?? "", Iso(r.AddedAt),
+                ConfigScope.Of(r).Key, "rule:" + SensitivityRule.KindName(r.Kind), r.Value, r.Level.Name(), "", r.Note ?? "", r.AddedBy ?? "", Iso(r.AddedAt),
             }))
             .Concat(items.AccessPoints.Select(m => new[]
             {
                 "global", "access-point", Mapped(m), "", "", m.Note ?? "", m.AddedBy ?? "", Iso(m.AddedAt),
             }))
+            .Concat(items.Aliases.Select(a => new[]
+            {
+                "global", "alias", $"{a.Account} = {a.Alias}", "", "", "", "", "",
+            }))
             .ToList();
         string[] header = ["scope", "kind", "value", "level", "expires", "note", "added by", "added at"];
         TextTable.Write(output, header, rows);
-        output.WriteLine($"{items.Entries.Count} entries, {items.Rules.Count} rules, {items.AccessPoints.Count} access points");
+        output.WriteLine($"{items.Entries.Count} entries, {items.Rules.Count} rules, {items.AccessPoints.Count} access points"
+            + (items.Aliases.Count > 0 ? $", {items.Aliases.Count} account aliases" : ""));
     }
 
     /// <summary>"ARN -> bucket": how list and add-access-point name a mapping.</summary>

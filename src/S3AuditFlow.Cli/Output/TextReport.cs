@@ -128,6 +128,8 @@ public static class TextReport
         output.WriteLine($"[{alert.Severity.Name().ToUpperInvariant()}] {Time(access.EventTime)}  {access.EventName}  s3://{access.ReadObject}");
         if (access.CopyDestination is { } destination)
             output.WriteLine($"  copied to  s3://{destination}");
+        if (alert.Candidate.AccountLabel is { } account)
+            output.WriteLine($"  account    {account}");
         output.WriteLine($"  principal  {principal.Label} ({principal.Type}{(principal.Arn is null ? "" : ", " + principal.Arn)}{(principal.AccessKeyId is null ? "" : ", key " + principal.AccessKeyId)})");
         output.WriteLine($"  source     {access.Source.Label}{(access.Source.UserAgent is null ? "" : "  " + access.Source.UserAgent)}");
         output.WriteLine($"  outcome    {access.Outcome}{(access.BytesTransferredOut is { } bytes ? $", {bytes:N0} bytes out" : "")}");
@@ -148,7 +150,7 @@ public static class TextReport
         foreach (var h in harvests)
         {
             var thresholds = string.Join(", ", h.Crossed.Select(t => t.ToString("N0", CultureInfo.InvariantCulture)));
-            output.WriteLine($"  [CRITICAL] {h.Principal} from {h.Source} on {h.Bucket}{(h.Outcome == "failed" ? " (refused)" : "")}: "
+            output.WriteLine($"  [CRITICAL] {h.Principal} from {h.Source} on {h.Bucket}{(h.Account is null ? "" : " in " + AccountId.Label(h.Account, h.AccountAlias))}{(h.Outcome == "failed" ? " (refused)" : "")}: "
                 + $"{Plural(h.Objects, "object")}, {h.Bytes:N0} bytes out, {Span(h.FirstTime, h.LastTime)}, thresholds crossed {thresholds}; harvest {h.HarvestId}");
         }
     }

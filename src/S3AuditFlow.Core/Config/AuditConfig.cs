@@ -32,6 +32,9 @@ public sealed class AuditConfig
     /// <summary>Access point → bucket, for copies whose source is an access point ARN.</summary>
     public AccessPointMap AccessPoints { get; }
 
+    /// <summary>Account ID → alias, for naming accounts in alerts and reports.</summary>
+    public AccountAliases AccountAliases { get; }
+
     /// <summary>eventNames that are evaluated; every other S3 data event is not-monitored.</summary>
     public IReadOnlySet<string> MonitoredEvents { get; }
 
@@ -45,8 +48,10 @@ public sealed class AuditConfig
     public HarvestPolicy Harvest { get; }
 
     private AuditConfig(Allowlist allowlist, SensitivityClassifier classifier, IReadOnlySet<string> monitored, TimeSpan window,
-        int burstLimit = DefaultBurstLimit, HarvestPolicy? harvest = null, IReadOnlyList<string>? unusableRules = null, AccessPointMap? accessPoints = null)
+        int burstLimit = DefaultBurstLimit, HarvestPolicy? harvest = null, IReadOnlyList<string>? unusableRules = null, AccessPointMap? accessPoints = null,
+        AccountAliases? aliases = null)
     {
+        AccountAliases = aliases ?? AccountAliases.Empty;
         AccessPoints = accessPoints ?? AccessPointMap.Empty;
         UnusableRules = unusableRules ?? [];
         BurstLimit = burstLimit;
@@ -67,7 +72,7 @@ public sealed class AuditConfig
     {
         var judging = JudgingConfig.FromItems(items, warn);
         return new AuditConfig(judging.Allowlist, judging.UncheckedClassifier, new HashSet<string>(monitoredEvents, StringComparer.Ordinal), dedupWindow,
-            unusableRules: judging.UnusableRules, accessPoints: judging.AccessPoints);
+            unusableRules: judging.UnusableRules, accessPoints: judging.AccessPoints, aliases: judging.AccountAliases);
     }
 
     /// <summary>Builds a config, failing on the first invalid entry so nothing is half-applied.</summary>
@@ -79,8 +84,12 @@ public sealed class AuditConfig
         TimeSpan? dedupWindow = null,
         int? burstLimit = null,
         HarvestPolicy? harvest = null,
-        IEnumerable<AccessPointBucket>? accessPoints = null)
+        IEnumerable<AccessPointBucket>? accessPoints = null,
+        IEnumerable<AccountAlias>? accountAliases = null)
     {
+        var aliases = AccountAliases.Build(accountAliases ?? [], out var badAliases);
+        if (badAliases.Count > 0)
+            throw new ConfigException($"accountAliases: {badAliases[0].Error}");
         var accessPointMap = AccessPointMap.Build(accessPoints ?? [], out var badMappings);
         if (badMappings.Count > 0)
             throw new ConfigException($"access point {badMappings[0].Mapping.AccessPoint}: {badMappings[0].Error}");
@@ -98,7 +107,7 @@ public sealed class AuditConfig
             throw new ConfigException("monitoredEvents is empty: nothing would be evaluated");
         if (burstLimit < 0)
             throw new ConfigException("burstLimit must be 0 (no limit) or more");
-        return new AuditConfig(allowlist, classifier, monitored, window, burstLimit ?? DefaultBurstLimit, harvest, accessPoints: accessPointMap);
+        return new AuditConfig(allowlist, classifier, monitored, window, burstLimit ?? DefaultBurstLimit, harvest, accessPoints: accessPointMap, aliases: aliases);
     }
 }
 

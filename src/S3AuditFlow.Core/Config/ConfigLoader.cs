@@ -12,10 +12,10 @@ namespace S3AuditFlow.Core.Config;
 public static class ConfigLoader
 {
     private static readonly string[] SeedKeys = ["authorized_sources", "authorized_entities", "sensitive_filename_keywords"];
-    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit", "harvestThresholds", "accessPoints" };
-    private static readonly HashSet<string> EntryKeys = new(StringComparer.Ordinal) { "value", "bucket", "expires", "note", "addedBy", "addedAt" };
+    private static readonly HashSet<string> RichKeys = new(StringComparer.Ordinal) { "$schema", "version", "sources", "principals", "rules", "monitoredEvents", "dedupWindowMinutes", "burstLimit", "harvestThresholds", "accessPoints", "accountAliases" };
+    private static readonly HashSet<string> EntryKeys = new(StringComparer.Ordinal) { "value", "account", "bucket", "expires", "note", "addedBy", "addedAt" };
     private static readonly HashSet<string> AccessPointKeys = new(StringComparer.Ordinal) { "accessPoint", "bucket", "note", "addedBy", "addedAt" };
-    private static readonly HashSet<string> RuleKeys = new(StringComparer.Ordinal) { "type", "value", "level", "bucket", "note", "addedBy", "addedAt" };
+    private static readonly HashSet<string> RuleKeys = new(StringComparer.Ordinal) { "type", "value", "level", "account", "bucket", "note", "addedBy", "addedAt" };
 
     /// <summary>Loads a config file.</summary>
     /// <exception cref="ConfigException">The file is unreadable or an entry is invalid; the message names it.</exception>
@@ -143,7 +143,26 @@ public static class ConfigLoader
                 throw new ConfigException($"burstLimit {burst.GetRawText()}: expected a whole number, 0 for no limit");
             burstLimit = limit;
         }
-        return AuditConfig.Create(entries, rules, monitored, window, burstLimit, HarvestThresholds(root), AccessPoints(root).ToList());
+        return AuditConfig.Create(entries, rules, monitored, window, burstLimit, HarvestThresholds(root), AccessPoints(root).ToList(), AccountAliases(root).ToList());
+    }
+
+    /// <summary>`accountAliases`: {"111122223333": "prod-data"}: names shown beside account IDs in alerts.</summary>
+    private static IEnumerable<AccountAlias> AccountAliases(JsonElement root)
+    {
+        if (!root.TryGetProperty("accountAliases", out var aliases) || aliases.ValueKind == JsonValueKind.Null)
+            yield break;
+        if (aliases.ValueKind != JsonValueKind.Object)
+            throw new ConfigException("\"accountAliases\" must be an object of account ID → alias, e.g. {\"111122223333\": \"prod-data\"}");
+        foreach (var property in aliases.EnumerateObject())
+        {
+            var where = $"accountAliases.{property.Name}";
+            if (property.Value.ValueKind != JsonValueKind.String)
+                throw new ConfigException($"{where}: the alias must be a string");
+            var alias = new AccountAlias(property.Name, property.Value.GetString()!);
+            if (alias.Validate() is { } error)
+                throw new ConfigException($"{where}: {error}");
+            yield return alias;
+        }
     }
 
     /// <summary>`accessPoints`: [{"accessPoint": "arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME", "bucket": "NAME", "note", "addedBy", "addedAt"}].</summary>
@@ -193,7 +212,8 @@ public static class ConfigLoader
             RequireObject(item, where, EntryKeys);
             var value = RequiredString(item, "value", where);
             var entry = new AllowlistEntry(kind, value, OptionalBucket(item, where), OptionalTime(item, "expires", where),
-                OptionalString(item, "note", where), OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
+                OptionalString(item, "note", where), OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where),
+                OptionalAccount(item, where));
             yield return Validated(entry, where);
         }
     }
@@ -228,7 +248,7 @@ public static class ConfigLoader
             if (value.Length == 0)
                 throw new ConfigException($"{where}: empty value would match every key");
             var rule = new SensitivityRule(kind, value, level, OptionalBucket(item, where), OptionalString(item, "note", where),
-                OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where));
+                OptionalString(item, "addedBy", where), OptionalTime(item, "addedAt", where), OptionalAccount(item, where));
             if (SensitivityClassifier.Validate(rule) is { } error)
                 throw new ConfigException($"{where} \"{Shown(value)}\": {error}");
             yield return rule;
@@ -286,6 +306,15 @@ public static class ConfigLoader
         if (bucket is not null && !BucketName.IsValid(bucket))
             throw new ConfigException($"{where}: \"bucket\" \"{bucket}\" is not an S3 bucket name ({BucketName.Rule})");
         return bucket;
+    }
+
+    /// <summary>An account scope: a 12-digit ID. Anything else matches no read, so it is refused rather than kept unused.</summary>
+    private static string? OptionalAccount(JsonElement item, string where)
+    {
+        var account = OptionalString(item, "account", where);
+        if (account is not null && !AccountId.IsValid(account))
+            throw new ConfigException($"{where}: \"account\" \"{Shown(account)}\" is not an account ID ({AccountId.Rule})");
+        return account;
     }
 
     private static DateTimeOffset? OptionalTime(JsonElement item, string name, string where)

@@ -23,6 +23,7 @@ public static class ConfigWriter
             writer.WriteString("type", SensitivityRule.KindName(rule.Kind));
             writer.WriteString("value", rule.Value);
             writer.WriteString("level", rule.Level.Name());
+            Optional(writer, "account", rule.Account);
             Optional(writer, "bucket", rule.Bucket);
             Optional(writer, "note", rule.Note);
             Optional(writer, "addedBy", rule.AddedBy);
@@ -45,6 +46,13 @@ public static class ConfigWriter
             }
             writer.WriteEndArray();
         }
+        if (items.Aliases.Count > 0)
+        {
+            writer.WriteStartObject("accountAliases");
+            foreach (var alias in items.Aliases)
+                writer.WriteString(alias.Account, alias.Alias);
+            writer.WriteEndObject();
+        }
         writer.WriteEndObject();
     }
 
@@ -62,8 +70,8 @@ public static class ConfigWriter
             _ = Allowlist.Build([entry], out var bad);
             if (bad.Count > 0)
                 reasons.Add($"{entry.Describe()}: {bad[0].Error}");
-            else if (entry.Bucket is not null && !BucketName.IsValid(entry.Bucket))
-                reasons.Add($"{entry.Describe()}: bucket \"{entry.Bucket}\" is not an S3 bucket name");
+            else if (ConfigScope.Of(entry).Validate() is { } scopeError)
+                reasons.Add($"{entry.Describe()}: {scopeError}");
             else
                 entries.Add(entry);
         }
@@ -73,8 +81,8 @@ public static class ConfigWriter
             _ = SensitivityClassifier.Build([rule], out var bad);
             if (bad.Count > 0)
                 reasons.Add($"rule {rule.Describe()}: {bad[0].Error}");
-            else if (rule.Bucket is not null && !BucketName.IsValid(rule.Bucket))
-                reasons.Add($"rule {rule.Describe()}: bucket \"{rule.Bucket}\" is not an S3 bucket name");
+            else if (ConfigScope.Of(rule).Validate() is { } scopeError)
+                reasons.Add($"rule {rule.Describe()}: {scopeError}");
             else
                 rules.Add(rule);
         }
@@ -87,8 +95,17 @@ public static class ConfigWriter
             else
                 accessPoints.Add(mapping);
         }
+        // One alias per account in a file (a JSON object): the last one read wins, as it does when judging.
+        var aliases = new Dictionary<string, AccountAlias>(StringComparer.Ordinal);
+        foreach (var alias in items.Aliases)
+        {
+            if (alias.Validate() is { } error)
+                reasons.Add($"account alias {alias.Account}: {error}");
+            else
+                aliases[alias.Account] = alias;
+        }
         refused = reasons;
-        return new RuleSet(entries, rules) { AccessPoints = accessPoints };
+        return new RuleSet(entries, rules) { AccessPoints = accessPoints, Aliases = [.. aliases.Values.OrderBy(a => a.Account, StringComparer.Ordinal)] };
     }
 
     private static void WriteEntries(Utf8JsonWriter writer, string name, IEnumerable<AllowlistEntry> entries)
@@ -98,6 +115,7 @@ public static class ConfigWriter
         {
             writer.WriteStartObject();
             writer.WriteString("value", entry.Value);
+            Optional(writer, "account", entry.Account);
             Optional(writer, "bucket", entry.Bucket);
             Optional(writer, "expires", Iso(entry.Expires));
             Optional(writer, "note", entry.Note);

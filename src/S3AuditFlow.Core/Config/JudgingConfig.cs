@@ -12,8 +12,9 @@ public sealed class JudgingConfig
 {
     private readonly SensitivityClassifier _classifier;
 
-    private JudgingConfig(Allowlist allowlist, SensitivityClassifier classifier, IReadOnlyList<string> unusableRules, AccessPointMap accessPoints)
+    private JudgingConfig(Allowlist allowlist, SensitivityClassifier classifier, IReadOnlyList<string> unusableRules, AccessPointMap accessPoints, AccountAliases aliases)
     {
+        AccountAliases = aliases;
         Allowlist = allowlist;
         _classifier = classifier;
         UnusableRules = unusableRules;
@@ -32,6 +33,9 @@ public sealed class JudgingConfig
 
     /// <summary>Stored rules (and access point mappings) that could not be applied, named with the reason; any makes <see cref="Classifier"/> throw.</summary>
     public IReadOnlyList<string> UnusableRules { get; }
+
+    /// <summary>Account ID → alias, for naming accounts in alerts.</summary>
+    public AccountAliases AccountAliases { get; }
 
     /// <summary>Access point → bucket, for copies whose source is an access point ARN.</summary>
     public AccessPointMap AccessPoints { get; }
@@ -54,6 +58,10 @@ public sealed class JudgingConfig
             .ToList();
         foreach (var rule in unusable)
             warn?.Invoke($"unusable rule, classification fails until it is fixed: {rule}");
-        return new JudgingConfig(allowlist, classifier, unusable, accessPoints);
+        // An alias only names an account in alerts: one that cannot be used is skipped with a warning, never fatal.
+        var aliases = AccountAliases.Build(items.Aliases, out var badAliases);
+        foreach (var (alias, error) in badAliases)
+            warn?.Invoke($"skipped account alias {alias.Account}: {error}");
+        return new JudgingConfig(allowlist, classifier, unusable, accessPoints, aliases);
     }
 }

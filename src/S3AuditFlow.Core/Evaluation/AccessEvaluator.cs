@@ -64,7 +64,7 @@ public sealed class AccessEvaluator(AuditConfig config, TimeWindow? window = nul
             return new EvaluationResult(Verdict.Allowlisted, trust.Reason, access.EventId, null);
         var sensitivity = Classify(access, _classifier);
         return sensitivity.Classification is { } classification
-            ? new EvaluationResult(null, "", access.EventId, new AlertCandidate(access, classification, trust.Reason))
+            ? new EvaluationResult(null, "", access.EventId, new AlertCandidate(access, classification, trust.Reason, config.AccountAliases.Of(access.Account)))
             : new EvaluationResult(Verdict.NotSensitive, sensitivity.Reason, access.EventId, null);
     }
 

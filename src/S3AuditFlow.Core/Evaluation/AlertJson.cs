@@ -17,6 +17,9 @@ public static class AlertJson
         writer.WriteString("eventId", access.EventId);
         writer.WriteString("time", IsoTime.Format(access.EventTime));
         writer.WriteString("severity", candidate.Severity.Name());
+        // The read's account (recipientAccountId, else the caller's) and the user's alias for it, when known.
+        WriteOptional(writer, "account", access.Account);
+        WriteOptional(writer, "accountAlias", candidate.AccountAlias);
         writer.WriteString("bucket", access.ReadObject.Bucket);
         writer.WriteString("key", access.ReadObject.Key);
         if (access.CopyDestination is { } destination)

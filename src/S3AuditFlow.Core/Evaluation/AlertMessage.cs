@@ -24,6 +24,8 @@ public sealed record AlertMessage(string Subject, string Message, string Severit
         text.AppendLine(CultureInfo.InvariantCulture, $"Object:    s3://{read}");
         if (access.CopyDestination is { } destination)
             text.AppendLine(CultureInfo.InvariantCulture, $"Copied to: s3://{destination}");
+        if (candidate.AccountLabel is { } account)
+            text.AppendLine(CultureInfo.InvariantCulture, $"Account:   {account}");
         text.AppendLine(CultureInfo.InvariantCulture, $"When:      {access.EventTime.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");
         text.AppendLine(CultureInfo.InvariantCulture, $"Who:       {access.Principal.Label} ({access.Principal.Type}{(access.Principal.Arn is null ? "" : ", " + access.Principal.Arn)})");
         if (access.Principal.AccessKeyId is { } key)

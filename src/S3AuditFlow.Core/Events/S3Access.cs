@@ -18,6 +18,14 @@ public sealed record S3Access(
     string? RecipientAccountId,
     long? BytesTransferredOut)
 {
+    /// <summary>
+    /// The account of the read: the account the record was logged for (recipientAccountId; in an organization, the
+    /// member account whose bucket was read), else the caller's account when the record has none. What account
+    /// scopes, dedup keys and alerts go by.
+    /// </summary>
+    [JsonIgnore]
+    public string? Account => RecipientAccountId ?? Principal.AccountId;
+
     /// <summary>The object whose content was read: the copy source for copies, else the request's object.</summary>
     [JsonIgnore]
     public ObjectRef ReadObject => CopySource ?? new ObjectRef(Bucket, Key);

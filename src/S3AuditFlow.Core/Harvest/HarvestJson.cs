@@ -20,6 +20,10 @@ public static class HarvestJson
             writer.WriteString("principalArn", notice.PrincipalArn);
         writer.WriteString("source", notice.Source);
         writer.WriteString("bucket", notice.Bucket);
+        if (notice.Account is not null)
+            writer.WriteString("account", notice.Account);
+        if (notice.AccountAlias is not null)
+            writer.WriteString("accountAlias", notice.AccountAlias);
         writer.WriteString("outcome", notice.Outcome);
         writer.WriteNumber("objects", notice.Objects);
         writer.WriteNumber("bytes", notice.Bytes);

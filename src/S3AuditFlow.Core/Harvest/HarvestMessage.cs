@@ -24,6 +24,8 @@ public sealed record HarvestMessage(string Subject, string Message, string Sever
         text.AppendLine(CultureInfo.InvariantCulture, $"Who:       {notice.Principal}{(notice.PrincipalArn is null ? "" : " (" + notice.PrincipalArn + ")")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"From:      {notice.Source}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Bucket:    s3://{notice.Bucket}");
+        if (notice.AccountLabel is { } account)
+            text.AppendLine(CultureInfo.InvariantCulture, $"Account:   {account}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Outcome:   {notice.Outcome}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Objects:   {notice.Objects:N0} so far, {notice.Bytes:N0} bytes out");
         text.AppendLine(CultureInfo.InvariantCulture, $"Between:   {notice.FirstTime.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z and {notice.LastTime.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z");

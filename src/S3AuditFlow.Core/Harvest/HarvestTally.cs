@@ -22,6 +22,8 @@ public sealed class HarvestTally
         PrincipalArn = access.Principal.Arn;
         Source = access.Source.Label;
         Bucket = access.ReadObject.Bucket;
+        Account = access.Account;
+        AccountAlias = first.AccountAlias;
         Outcome = access.Failed ? "failed" : "succeeded";
         FirstTime = LastTime = access.EventTime;
     }
@@ -36,6 +38,10 @@ public sealed class HarvestTally
     public string Source { get; }
     /// <summary>The bucket read.</summary>
     public string Bucket { get; }
+    /// <summary>The read's account, when the records name one.</summary>
+    public string? Account { get; }
+    /// <summary>The user's alias for it.</summary>
+    public string? AccountAlias { get; }
     /// <summary>"succeeded" or "failed": refused attempts are a harvest of their own.</summary>
     public string Outcome { get; }
     /// <summary>Time of the earliest object.</summary>
@@ -77,6 +83,6 @@ public sealed class HarvestTally
             return null;
         _crossed.Add(threshold);
         return new HarvestNotice(HarvestId, threshold, Principal, PrincipalArn, Source, Bucket, Outcome, Objects, Bytes,
-            FirstTime, LastTime, HighestSensitivity, [.. _sampleKeys]);
+            FirstTime, LastTime, HighestSensitivity, [.. _sampleKeys], Account, AccountAlias);
     }
 }

@@ -61,19 +61,21 @@ public sealed class SensitivityClassifier
     /// <summary>The highest level over every object the access touches, or null when no rule matches.</summary>
     public Classification? Classify(S3Access access)
     {
-        var best = Classify(access.ReadObject);
-        if (access.CopyDestination is { } destination && Classify(destination) is { } other && (best is null || other.Level > best.Level))
+        // Both objects are judged in the read's account (the account the record was logged for): a copy's
+        // destination has no account of its own in the record.
+        var best = Classify(access.ReadObject, access.Account);
+        if (access.CopyDestination is { } destination && Classify(destination, access.Account) is { } other && (best is null || other.Level > best.Level))
             best = other;
         return best;
     }
 
-    /// <summary>The highest-level rule matching one object; the first such rule wins ties.</summary>
-    public Classification? Classify(ObjectRef target)
+    /// <summary>The highest-level rule matching one object read in <paramref name="account"/> (null: unknown, so only rules of any account apply); the first such rule wins ties.</summary>
+    public Classification? Classify(ObjectRef target, string? account = null)
     {
         Classification? best = null;
         foreach (var (rule, matches) in _rules)
         {
-            if ((rule.Bucket is null || rule.Bucket == target.Bucket) && (best is null || rule.Level > best.Level) && matches(target.Key))
+            if (rule.AppliesTo(account, target.Bucket) && (best is null || rule.Level > best.Level) && matches(target.Key))
                 best = new Classification(rule.Level, rule, target);
         }
         return best;

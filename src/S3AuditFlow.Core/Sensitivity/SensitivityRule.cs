@@ -25,6 +25,7 @@ public enum RuleKind
 }
 
 /// <summary>One sensitivity rule, as written in a config file or a DynamoDB item.</summary>
+/// <param name="Account">Null for any account, else the only account (12 digits) whose reads it classifies.</param>
 public sealed record SensitivityRule(
     RuleKind Kind,
     string Value,
@@ -32,10 +33,15 @@ public sealed record SensitivityRule(
     string? Bucket = null,
     string? Note = null,
     string? AddedBy = null,
-    DateTimeOffset? AddedAt = null)
+    DateTimeOffset? AddedAt = null,
+    string? Account = null)
 {
     /// <summary>"keyword \"cardholder\"" — how the rule is named in reasons and alerts.</summary>
-    public string Describe() => $"{KindName(Kind)} \"{Value}\"" + (Bucket is null ? "" : " in bucket " + Bucket);
+    public string Describe() =>
+        $"{KindName(Kind)} \"{Value}\"" + (Account is null ? "" : " in account " + Account) + (Bucket is null ? "" : " in bucket " + Bucket);
+
+    /// <summary>True when the rule applies to an object of <paramref name="bucket"/> read in <paramref name="account"/>.</summary>
+    public bool AppliesTo(string? account, string bucket) => new Config.ConfigScope(Account, Bucket).AppliesTo(account, bucket);
 
     /// <summary>The kind's name in config files and items.</summary>
     public static string KindName(RuleKind kind) => kind.ToString().ToLowerInvariant();

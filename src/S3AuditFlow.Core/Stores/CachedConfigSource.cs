@@ -3,8 +3,9 @@ using S3AuditFlow.Core.Config;
 namespace S3AuditFlow.Core.Stores;
 
 /// <summary>
-/// The config for one bucket's events, from the global scope and that bucket's scope, each read once per cache
-/// period (default 60 s) so a burst of events costs a handful of reads. A refresh that fails throws: a stale or
+/// The config for one access, from the global scope and the scopes of its account and buckets (account#A, bucket#B,
+/// account#A#bucket#B), each scope read once per cache period (default 60 s) so a burst of events costs a handful of
+/// reads: at most one per distinct scope per period, however many events ask. A refresh that fails throws: a stale or
 /// partial allowlist is never used to trust an access. A rule item that cannot be applied is kept in the config's
 /// <see cref="JudgingConfig.UnusableRules"/>, so classifying with it throws until the item is fixed (rules fail closed).
 /// </summary>
@@ -26,19 +27,27 @@ public sealed class CachedConfigSource(
     /// <summary>Store reads made so far (for tests and logs).</summary>
     public int Reads { get; private set; }
 
-    /// <summary>The compiled config that judges reads of <paramref name="bucket"/>.</summary>
+    /// <summary>The compiled config that judges reads of <paramref name="bucket"/> in no known account (global and bucket scopes).</summary>
     public Task<JudgingConfig> ForBucketAsync(string bucket, CancellationToken cancellationToken = default) =>
-        ForBucketsAsync([bucket], cancellationToken);
+        ForScopesAsync(Scopes(null, [bucket]), cancellationToken);
 
     /// <summary>
-    /// The compiled config holding every scope <paramref name="access"/> touches: global, the bucket read and a copy's
-    /// destination bucket. Scan's config holds every scope; this one holds the ones that can matter to this access,
-    /// so the Core classification sees the same rules for it as scan's does.
+    /// The compiled config that judges the object <paramref name="access"/> read (Check Allowlist): global, the read's
+    /// account, the bucket read, and that bucket in that account. Only these scopes' entries can trust the read.
+    /// </summary>
+    public Task<JudgingConfig> ForReadAsync(Events.S3Access access, CancellationToken cancellationToken = default) =>
+        ForScopesAsync(Scopes(access.Account, [access.ReadObject.Bucket]), cancellationToken);
+
+    /// <summary>
+    /// The compiled config holding every scope <paramref name="access"/> touches: global, the read's account, the
+    /// bucket read and a copy's destination bucket, each alone and in the account. Scan's config holds every scope and
+    /// the classifier keeps the rules that apply by account and bucket; this one holds the scopes that can apply to
+    /// this access, so the Core classification sees the same rules for it as scan's does.
     /// </summary>
     public Task<JudgingConfig> ForAccessAsync(Events.S3Access access, CancellationToken cancellationToken = default) =>
-        ForBucketsAsync(access.CopyDestination is { } destination && destination.Bucket != access.ReadObject.Bucket
+        ForScopesAsync(Scopes(access.Account, access.CopyDestination is { } destination && destination.Bucket != access.ReadObject.Bucket
             ? [access.ReadObject.Bucket, destination.Bucket]
-            : [access.ReadObject.Bucket], cancellationToken);
+            : [access.ReadObject.Bucket]), cancellationToken);
 
     /// <summary>
     /// The access as the steps judge it: a copy through an access point mapped by a global `accesspoint#` item reads
@@ -46,16 +55,33 @@ public sealed class CachedConfigSource(
     /// over the global scope (where mappings live).
     /// </summary>
     public async Task<Events.S3Access> ResolveAsync(Events.S3Access access, CancellationToken cancellationToken = default) =>
-        (await ForBucketsAsync([], cancellationToken).ConfigureAwait(false)).AccessPoints.Resolve(access);
+        (await ForScopesAsync([], cancellationToken).ConfigureAwait(false)).AccessPoints.Resolve(access);
 
-    private async Task<JudgingConfig> ForBucketsAsync(string[] buckets, CancellationToken cancellationToken)
+    /// <summary>The scopes beside global: the account alone, then each bucket alone and in the account.</summary>
+    private static ConfigScope[] Scopes(string? account, string[] buckets)
     {
-        var global = await ScopeAsync(null, cancellationToken).ConfigureAwait(false);
-        var scopes = new RuleSet[buckets.Length];
-        for (var i = 0; i < buckets.Length; i++)
-            scopes[i] = await ScopeAsync(buckets[i], cancellationToken).ConfigureAwait(false);
-        // Unit separator: it appears in no bucket name or access point ARN, so two bucket lists never share a key.
-        var key = string.Join('\u001f', buckets);
+        var scopes = new List<ConfigScope>(1 + (2 * buckets.Length));
+        // A record whose account is not an account ID (never seen from CloudTrail) has no account scope to read.
+        var known = AccountId.IsValid(account) ? account : null;
+        if (known is not null)
+            scopes.Add(new ConfigScope(known, null));
+        foreach (var bucket in buckets)
+        {
+            scopes.Add(ConfigScope.ForBucket(bucket));
+            if (known is not null)
+                scopes.Add(new ConfigScope(known, bucket));
+        }
+        return [.. scopes];
+    }
+
+    private async Task<JudgingConfig> ForScopesAsync(ConfigScope[] wanted, CancellationToken cancellationToken)
+    {
+        var global = await ScopeAsync(ConfigScope.Global, cancellationToken).ConfigureAwait(false);
+        var scopes = new RuleSet[wanted.Length];
+        for (var i = 0; i < wanted.Length; i++)
+            scopes[i] = await ScopeAsync(wanted[i], cancellationToken).ConfigureAwait(false);
+        // Unit separator: it appears in no scope key, so two scope lists never share a key.
+        var key = string.Join('\u001f', wanted.Select(s => s.Key));
         lock (_lock)
         {
             if (_configs.TryGetValue(key, out var cached) && ReferenceEquals(cached.Global, global)
@@ -74,9 +100,9 @@ public sealed class CachedConfigSource(
     /// uncancelled (the store bounds it with its retry budget) and each caller waits for it with its own token, so
     /// a caller that gives up (its deadline) fails alone instead of failing every waiter with "store unavailable".
     /// </summary>
-    private async Task<RuleSet> ScopeAsync(string? bucket, CancellationToken cancellationToken)
+    private async Task<RuleSet> ScopeAsync(ConfigScope scope, CancellationToken cancellationToken)
     {
-        var key = bucket ?? "";
+        var key = scope.Key;
         Task<RuleSet> read;
         lock (_lock)
         {
@@ -85,20 +111,20 @@ public sealed class CachedConfigSource(
                 return cached.Items;
             if (!_reading.TryGetValue(key, out read!))
             {
-                read = ReadScopeAsync(bucket, key);
+                read = ReadScopeAsync(scope, key);
                 _reading[key] = read;
             }
         }
         return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RuleSet> ReadScopeAsync(string? bucket, string key)
+    private async Task<RuleSet> ReadScopeAsync(ConfigScope scope, string key)
     {
         // Leave the caller's lock first, so the in-flight entry is registered before this read can remove it.
         await Task.Yield();
         try
         {
-            var items = await store.LoadScopeAsync(bucket, CancellationToken.None).ConfigureAwait(false);
+            var items = await store.LoadScopeAsync(scope, CancellationToken.None).ConfigureAwait(false);
             lock (_lock)
             {
                 Reads++;

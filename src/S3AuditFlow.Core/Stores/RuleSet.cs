@@ -15,21 +15,25 @@ public sealed record RuleSet(IReadOnlyList<AllowlistEntry> Entries, IReadOnlyLis
     /// <summary>Access point → bucket mappings (global items only).</summary>
     public IReadOnlyList<Config.AccessPointBucket> AccessPoints { get; init; } = [];
 
+    /// <summary>Account aliases (global items only): names for alerts, never part of a verdict.</summary>
+    public IReadOnlyList<Config.AccountAlias> Aliases { get; init; } = [];
+
     /// <summary>Both sets together.</summary>
     public RuleSet Concat(RuleSet other) =>
         new([.. Entries, .. other.Entries], [.. Rules, .. other.Rules])
         {
             UnusableRules = [.. UnusableRules, .. other.UnusableRules],
             AccessPoints = [.. AccessPoints, .. other.AccessPoints],
+            Aliases = [.. Aliases, .. other.Aliases],
         };
 }
 
 /// <summary>Where allowlists and rules live in production (the DynamoDB config table).</summary>
 public interface IConfigStore
 {
-    /// <summary>The items of one scope: global when <paramref name="bucket"/> is null, else that bucket's.</summary>
+    /// <summary>The items of one scope (global, an account's, a bucket's, or one bucket's in one account).</summary>
     /// <exception cref="StoreUnavailableException">The store could not be read within its retry budget.</exception>
-    Task<RuleSet> LoadScopeAsync(string? bucket, CancellationToken cancellationToken = default);
+    Task<RuleSet> LoadScopeAsync(Config.ConfigScope scope, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Where alert dedup state lives in production (the DynamoDB dedup table).</summary>

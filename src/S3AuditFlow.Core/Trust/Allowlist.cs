@@ -8,7 +8,7 @@ public sealed record TrustDecision(bool Trusted, bool SourceTrusted, bool Princi
 
 /// <summary>
 /// The seed's trust rule, widened: an access is trusted only when its source is trusted AND its principal is
-/// trusted, each by an unexpired entry that is global or scoped to the bucket read.
+/// trusted, each by an unexpired entry that is global or scoped to the read's account, its bucket, or both.
 /// </summary>
 public sealed class Allowlist
 {
@@ -54,8 +54,10 @@ public sealed class Allowlist
     {
         var bucket = access.ReadObject.Bucket;
         var ip = access.Source.Ip;
-        var source = Find(_sources, e => e.Matches(access.Source, ip), bucket, access.EventTime);
-        var principal = Find(_principals, e => e.Matches(access.Principal, access.RecipientAccountId), bucket, access.EventTime);
+        var account = access.Account;
+        var source = Find(_sources, e => e.Matches(access.Source, ip), account, bucket, access.EventTime);
+        // A name-only pattern names a principal of the read's account (its recipient account, as before).
+        var principal = Find(_principals, e => e.Matches(access.Principal, account), account, bucket, access.EventTime);
         var sourceTrusted = source is { IsExpiredAt: false };
         var principalTrusted = principal is { IsExpiredAt: false };
 
@@ -76,12 +78,12 @@ public sealed class Allowlist
     private sealed record Match(AllowlistEntry Entry, bool IsExpiredAt);
 
     /// <summary>A live matching entry if there is one; else an expired one, so the reason can say so.</summary>
-    private static Match? Find<TPattern>(List<(AllowlistEntry Entry, TPattern Pattern)> entries, Func<TPattern, bool> matches, string bucket, DateTimeOffset time)
+    private static Match? Find<TPattern>(List<(AllowlistEntry Entry, TPattern Pattern)> entries, Func<TPattern, bool> matches, string? account, string bucket, DateTimeOffset time)
     {
         Match? expired = null;
         foreach (var (entry, pattern) in entries)
         {
-            if (!entry.AppliesTo(bucket) || !matches(pattern))
+            if (!entry.AppliesTo(account, bucket) || !matches(pattern))
                 continue;
             if (!entry.IsExpiredAt(time))
                 return new Match(entry, false);

@@ -19,8 +19,8 @@ public sealed class CheckAllowlistStep(CachedConfigSource config) : IStep
         {
             // A copy through a mapped access point is judged by the bucket behind it, as scan judges it.
             var judged = await config.ResolveAsync(access, cancellationToken).ConfigureAwait(false);
-            // Scan's own trust check; only the read bucket's entries (and global ones) can trust a read.
-            var decision = AccessEvaluator.Trust(judged, (await config.ForBucketAsync(judged.ReadObject.Bucket, cancellationToken).ConfigureAwait(false)).Allowlist);
+            // Scan's own trust check; only global entries and those of the read's account, its bucket, or both can trust a read.
+            var decision = AccessEvaluator.Trust(judged, (await config.ForReadAsync(judged, cancellationToken).ConfigureAwait(false)).Allowlist);
             result = new CheckAllowlistResult(decision.Trusted, decision.Reason);
         }
         catch (StoreUnavailableException e)

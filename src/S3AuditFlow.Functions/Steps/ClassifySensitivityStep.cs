@@ -22,8 +22,12 @@ public sealed class ClassifySensitivityStep(CachedConfigSource config) : IStep
             var judged = await config.ResolveAsync(access, cancellationToken).ConfigureAwait(false);
             // Scan's own classification, with the rules of every bucket the access touches (a copy's destination is
             // judged by its own bucket's rules), so the verdict and reason are scan's.
-            var outcome = AccessEvaluator.Classify(judged, (await config.ForAccessAsync(judged, cancellationToken).ConfigureAwait(false)).Classifier);
-            result = new ClassifySensitivityResult(outcome.Sensitive, outcome.Reason, outcome.Classification);
+            var judging = await config.ForAccessAsync(judged, cancellationToken).ConfigureAwait(false);
+            var outcome = AccessEvaluator.Classify(judged, judging.Classifier);
+            // The account's alias rides with the classification to Deduplicate Alert, which composes the alert
+            // without reading the config table.
+            result = new ClassifySensitivityResult(outcome.Sensitive, outcome.Reason, outcome.Classification,
+                outcome.Sensitive ? judging.AccountAliases.Of(judged.Account) : null);
         }
         catch (Exception e) when (e is StoreUnavailableException or UnusableRuleException)
         {

@@ -16,7 +16,8 @@ public sealed record AccessRequest(S3Access Access);
 public sealed record CheckAllowlistResult(bool Trusted, string Reason);
 
 /// <summary>Classify Sensitivity's result; Classification is null when no rule matches.</summary>
-public sealed record ClassifySensitivityResult(bool Sensitive, string Reason, Classification? Classification);
+/// <param name="AccountAlias">The user's alias of the read's account (a global alias#ID item), for the alert; null when none.</param>
+public sealed record ClassifySensitivityResult(bool Sensitive, string Reason, Classification? Classification, string? AccountAlias = null);
 
 /// <summary>Deduplicate Alert's input: everything the earlier steps found.</summary>
 /// <param name="ExecutionId">The state machine execution ($$.Execution.Id), so a retried step is recognised as the same attempt.</param>

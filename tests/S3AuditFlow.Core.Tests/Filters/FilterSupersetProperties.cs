@@ -11,7 +11,8 @@ using S3AuditFlow.Core.Tests.Support;
 namespace S3AuditFlow.Core.Tests.Filters;
 
 /// <summary>
-/// The filters never drop an event a rule would alert on: for random rules (every kind, global and bucket-scoped, with
+/// The filters never drop an event a rule would alert on: for random rules (every kind, global, bucket-, account- and
+/// account-and-bucket-scoped, with
 /// <c>*</c>, <c>\</c>, <c>?</c>, <c>%</c>, <c>/</c> and non-ASCII letters), random monitored buckets and keys built to
 /// hit the rules, whatever the real parser and classifier find sensitive passes the compiled EventBridge patterns and
 /// the trail's selectors, judged by the matchers held to AWS's examples. And they do filter: a key no rule can match is
@@ -23,6 +24,19 @@ public sealed class FilterSupersetProperties
 
     /// <summary>The bucket pool: the first four may be monitored, the last never is.</summary>
     internal static readonly string[] Pool = ["pay-data", "hr-exports", "logs.archive", "www-public", "scratch-01"];
+
+    /// <summary>
+    /// Accounts a rule may be scoped to: the copy fixture's own (so its copies meet account rules that apply) and
+    /// another. The filters carry no account: an account-scoped rule must count for its bucket in every account.
+    /// </summary>
+    internal static readonly string[] RuleAccounts = ["111122223333", "444455556666"];
+
+    /// <summary>The accounts a read is judged in by the oracles: unknown, then each rule account.</summary>
+    private static readonly string?[] ReadAccounts = [null, .. RuleAccounts];
+
+    /// <summary>True when some rule applies to BUCKET/KEY read in some account: what the filters must let through.</summary>
+    private static bool SensitiveInAnyAccount(SensitivityClassifier classifier, string bucket, string key) =>
+        ReadAccounts.Any(account => classifier.Classify(new ObjectRef(bucket, key), account) is not null);
 
     private const string Alphabet = "abAB/.*\\?%-+ é日";
 
@@ -52,7 +66,8 @@ public sealed class FilterSupersetProperties
             from kind in Gen.Elements(RuleKind.Keyword, RuleKind.Prefix, RuleKind.Glob)
             from value in kind == RuleKind.Glob ? Gen.OneOf(text, globText) : text
             from scoped in Gen.Elements<string?>(null, null, null, Pool[0], Pool[1], Pool[2], Pool[3], Pool[4])
-            select new SensitivityRule(kind, value, SensitivityLevel.High, scoped);
+            from account in Gen.Elements<string?>(null, null, RuleAccounts[0], RuleAccounts[1])
+            select new SensitivityRule(kind, value, SensitivityLevel.High, scoped, Account: account);
         var cases =
             from count in Gen.Choose(0, 6)
             from rules in rule.ArrayOf(count)
@@ -69,7 +84,7 @@ public sealed class FilterSupersetProperties
         var classifier = SensitivityClassifier.Build(c.Rules, out _);
         FilterOptions[] options = [new(), new(MaxPatternLength: 600)];
         return options.All(o => EveryReadPasses(FilterCompiler.Compile(c.Rules, c.Monitored, Events, o), c, Keys(c),
-            (bucket, key) => classifier.Classify(new ObjectRef(bucket, key)) is not null));
+            (bucket, key) => SensitiveInAnyAccount(classifier, bucket, key)));
     });
 
     [Property(MaxTest = 500, Replay = Seed)]
@@ -80,7 +95,7 @@ public sealed class FilterSupersetProperties
         var others = SensitivityClassifier.Build(c.Rules.Where(r => r.Kind != RuleKind.Keyword), out _);
         return EveryReadPasses(FilterCompiler.Compile(c.Rules, c.Monitored, Events, new FilterOptions(CaseExactKeywords: true)), c,
             Keys(c).Concat(c.Rules.Select(r => "x/" + r.Value + "/y")),
-            (bucket, key) => others.Classify(new ObjectRef(bucket, key)) is not null
+            (bucket, key) => SensitiveInAnyAccount(others, bucket, key)
                 || c.Rules.Any(r => r.Kind == RuleKind.Keyword && (r.Bucket is null || r.Bucket == bucket) && key.Contains(r.Value, StringComparison.Ordinal)));
     });
 
@@ -141,7 +156,7 @@ public sealed class FilterSupersetProperties
         {
             var record = FilterEvents.GetObject(bucket.Bucket!, key);
             if (bucket.Key is not null)
-                Assert.Null(classifier.Classify(new ObjectRef(bucket.Bucket!, key)));
+                Assert.False(SensitiveInAnyAccount(classifier, bucket.Bucket!, key));
             if (bucket.Key is not null && !ReadUnfiltered(bucket.Bucket!))
                 Assert.False(EventPatternMatcher.Matches(filters.ReadRule, FilterEvents.Delivered(record)), $"read rule passes {bucket.Bucket}/{key}");
             if (!bucket.Trail.Contains(TrailCondition.Whole) && !trailWidened)
@@ -159,7 +174,7 @@ public sealed class FilterSupersetProperties
         var sensitive = cases.Sum(c =>
         {
             var classifier = SensitivityClassifier.Build(c.Rules, out _);
-            return c.Monitored.Sum(b => Keys(c).Count(k => classifier.Classify(new ObjectRef(b, k)) is not null));
+            return c.Monitored.Sum(b => Keys(c).Count(k => SensitiveInAnyAccount(classifier, b, k)));
         });
         var filtered = cases.Count(c => FilterCompiler.Compile(c.Rules, c.Monitored, Events, new FilterOptions()).Buckets.Any(b => b.Key is { Count: > 0 }));
         Assert.True(sensitive > 1000, $"{sensitive} sensitive reads in 200 cases");
