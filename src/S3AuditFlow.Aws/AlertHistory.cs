@@ -133,6 +133,9 @@ public sealed class AlertHistory(IAmazonDynamoDB client, string table)
             item.TryGetValue("reasons", out var reasons) && reasons.L is { } list ? [.. list.Select(r => r.S ?? "")] : [],
             Text(item, "trustPrincipal"),
             Text(item, "trustSource"),
-            Text(item, "trustRefusal"));
+            Text(item, "trustRefusal"))
+        {
+            AccountAlias = Text(item, "accountAlias"),
+        };
     }
 }

@@ -93,8 +93,12 @@ public static class AlertsCommand
     private static Command Trust(CliConsole console)
     {
         var eventId = new Argument<string>("event-id") { Description = "The eventID of the read that raised the alert" };
-        var scope = new Option<string>("--scope") { Description = "bucket (the narrowest: reads of that bucket only), or global", DefaultValueFactory = _ => "bucket" };
-        scope.AcceptOnlyFromAmong("bucket", "global");
+        var scope = new Option<string>("--scope")
+        {
+            Description = "bucket (the narrowest: reads of that bucket in the alert's account), account (any bucket of that account), or global",
+            DefaultValueFactory = _ => "bucket",
+        };
+        scope.AcceptOnlyFromAmong("bucket", "account", "global");
         var expires = new Option<string?>("--expires") { Description = "ISO 8601 time, or a duration from now (30d, 12h), after which the entries no longer trust" };
         var note = new Option<string?>("--note") { Description = "Why this was fine (default: the alert it came from)" };
         var yes = new Option<bool>("--yes") { Description = "Write the entries; without it they are only shown" };
@@ -114,12 +118,12 @@ public static class AlertsCommand
             var alert = await FindAsync(table, result, id, cancel).ConfigureAwait(false);
             if (alert.TrustRefusal is { } refusal || alert.TrustPrincipal is null || alert.TrustSource is null)
                 throw new UsageException($"alert {id} cannot be trusted in one step: {alert.TrustRefusal ?? "it was stored without the values to trust"}");
-            var bucket = result.GetValue(scope) == "bucket" ? alert.Bucket : null;
+            var where = Scope(result.GetValue(scope)!, alert);
             var why = result.GetValue(note) ?? $"trusted alert {id} ({alert.Principal} from {alert.Source} reading {alert.Bucket}/{alert.Key}) with s3audit alerts trust";
             AllowlistEntry[] entries =
             [
-                new(EntryKind.Principal, alert.TrustPrincipal, bucket, until, why),
-                new(EntryKind.Source, alert.TrustSource, bucket, until, why),
+                new(EntryKind.Principal, alert.TrustPrincipal, where.Bucket, until, why, Account: where.Account),
+                new(EntryKind.Source, alert.TrustSource, where.Bucket, until, why, Account: where.Account),
             ];
             foreach (var entry in entries)
                 console.Out.WriteLine((result.GetValue(yes) ? "adding " : "would add ") + entry.Describe() + (until is { } t ? " until " + IsoTime.Format(t) : ""));
@@ -128,8 +132,8 @@ public static class AlertsCommand
             var store = new DynamoConfigStore(client, configTable);
             // Trust is a principal entry AND a source entry: each new entry also pairs with the entries already there.
             // Shown before writing, so "the narrowest" is not taken for "only this pair".
-            var existing = (await (bucket is null ? store.LoadAllAsync(cancel) : store.LoadScopeAsync(null, cancel)).ConfigureAwait(false)).Entries
-                .Concat(bucket is null ? [] : (await store.LoadScopeAsync(bucket, cancel).ConfigureAwait(false)).Entries)
+            var existing = (await store.LoadAllAsync(cancel).ConfigureAwait(false)).Entries
+                .Where(e => (e.Account is null || where.Account is null || e.Account == where.Account) && (e.Bucket is null || where.Bucket is null || e.Bucket == where.Bucket))
                 .ToList();
             WriteAlsoTrusted(console.Out, "source " + alert.TrustSource, "by principals", existing, EntryKind.Principal, alert.TrustPrincipal);
             WriteAlsoTrusted(console.Out, "principal " + alert.TrustPrincipal, "from sources", existing, EntryKind.Source, alert.TrustSource);
@@ -144,6 +148,23 @@ public static class AlertsCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The entries' scope: the alert's account and bucket (the account left out when the record named none), the
+    /// account alone, or global.
+    /// </summary>
+    private static ConfigScope Scope(string scope, StoredAlert alert)
+    {
+        var account = alert.Account is { } id && AccountId.IsValid(id) ? id : null;
+        return scope switch
+        {
+            "bucket" => new ConfigScope(account, alert.Bucket),
+            "account" => account is not null
+                ? new ConfigScope(account)
+                : throw new UsageException($"alert {alert.EventId} names no account; use --scope bucket or global"),
+            _ => ConfigScope.Global,
+        };
     }
 
     /// <summary>"the new source 10.0.0.5 also trusts reads by principals already listed: etl, reporting".</summary>

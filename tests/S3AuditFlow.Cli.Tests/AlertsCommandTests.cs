@@ -109,8 +109,8 @@ public sealed class AlertsCommandTests : IClassFixture<AlertsCommandTests.Server
 
         var dryRun = Alerts("trust", "e-1", "--config-table", _config);
         Assert.Equal(ExitCodes.Ok, dryRun.ExitCode);
-        Assert.Contains($"would add principal arn:aws:iam::{Account}:role/etl (bucket payments)", dryRun.Out, StringComparison.Ordinal);
-        Assert.Contains("would add source 10.1.2.3 (bucket payments)", dryRun.Out, StringComparison.Ordinal);
+        Assert.Contains($"would add principal arn:aws:iam::{Account}:role/etl (account {Account}, bucket payments)", dryRun.Out, StringComparison.Ordinal);
+        Assert.Contains($"would add source 10.1.2.3 (account {Account}, bucket payments)", dryRun.Out, StringComparison.Ordinal);
         Assert.Empty(await ItemsAsync());
 
         var written = Alerts("trust", "e-1", "--config-table", _config, "--expires", "2025-06-01T00:00:00Z", "--yes");
@@ -118,7 +118,7 @@ public sealed class AlertsCommandTests : IClassFixture<AlertsCommandTests.Server
         Assert.Equal(ExitCodes.Ok, written.ExitCode);
         var items = await ItemsAsync();
         Assert.Equal(
-            [("bucket#payments", $"principal#arn:aws:iam::{Account}:role/etl"), ("bucket#payments", "source#10.1.2.3")],
+            [($"account#{Account}#bucket#payments", $"principal#arn:aws:iam::{Account}:role/etl"), ($"account#{Account}#bucket#payments", "source#10.1.2.3")],
             items.Select(i => (i["scope"].S, i["entry"].S)).Order());
         Assert.All(items, i => Assert.Equal("2025-06-01T00:00:00Z", i["expires"].S));
         Assert.All(items, i => Assert.Contains("trusted alert e-1", i["note"].S, StringComparison.Ordinal));
@@ -129,7 +129,24 @@ public sealed class AlertsCommandTests : IClassFixture<AlertsCommandTests.Server
         Assert.False(allowlist.Check(alerted with { Source = SourceAddress.From("10.1.2.4", null, null) }).Trusted, "another address");
         Assert.False(allowlist.Check(alerted with { Principal = Role("reporting") }).Trusted, "another role");
         Assert.False(allowlist.Check(alerted with { Bucket = "hr-exports" }).Trusted, "another bucket");
+        Assert.False(allowlist.Check(alerted with { RecipientAccountId = "444455556666" }).Trusted, "the same bucket name read in another account");
         Assert.False(allowlist.Check(alerted with { EventTime = new DateTimeOffset(2025, 6, 2, 0, 0, 0, TimeSpan.Zero) }).Trusted, "after --expires");
+    }
+
+    [Fact]
+    public async Task Trust_with_account_scope_trusts_the_pair_in_every_bucket_of_that_account_only()
+    {
+        var alerted = Read("e-1", T0, "cardholder-1.csv");
+        await RaiseAsync((alerted, SensitivityLevel.Critical));
+
+        var written = Alerts("trust", "e-1", "--config-table", _config, "--scope", "account", "--yes");
+
+        Assert.Equal(ExitCodes.Ok, written.ExitCode);
+        Assert.All(await ItemsAsync(), i => Assert.Equal($"account#{Account}", i["scope"].S));
+        using var client = _dynalite.Client();
+        var allowlist = (await new DynamoConfigStore(client, _config).LoadConfigAsync()).Allowlist;
+        Assert.True(allowlist.Check(alerted with { Bucket = "hr-exports" }).Trusted, "another bucket of the account");
+        Assert.False(allowlist.Check(alerted with { RecipientAccountId = "444455556666" }).Trusted, "another account");
     }
 
     [Fact]

@@ -97,24 +97,10 @@ internal sealed class AccessWindows(DedupTable table)
     private PutItemRequest Open(AlertCandidate candidate, string id, AttributeValue now)
     {
         var access = candidate.Access;
-        var item = new Dictionary<string, AttributeValue>
-        {
-            [DynamoTables.DedupKey] = S(id),
-            ["eventId"] = S(access.EventId),
-            ["eventTime"] = S(Iso(access.EventTime)),
-            ["eventName"] = S(access.EventName),
-            ["principal"] = S(access.Principal.Label),
-            ["source"] = S(access.Source.Label),
-            ["bucket"] = S(access.ReadObject.Bucket),
-            ["key"] = S(access.ReadObject.Key),
-            ["outcome"] = S(access.Outcome),
-            ["severity"] = S(candidate.Severity.ToString().ToLowerInvariant()),
-            ["duplicates"] = N(0),
-            ["expiresAt"] = table.WindowEndOf(access.EventTime),
-            [DynamoTables.TtlAttribute] = table.Ttl(access.EventTime),
-        };
-        WithPrincipalArn(item, access);
-        WithAccount(item, access);
+        var item = Described(id, candidate);
+        item["duplicates"] = N(0);
+        item["expiresAt"] = table.WindowEndOf(access.EventTime);
+        item[DynamoTables.TtlAttribute] = table.Ttl(access.EventTime);
         // eventId = :self: a retry of the event that raised this very alert is still its first occurrence.
         return DedupTable.PutUnlessLive(item, "eventId", now, "eventId = :self", new() { [":self"] = S(access.EventId) });
     }

@@ -26,27 +26,14 @@ internal static class AlertItems
     public static PutItemRequest Write(AlertCandidate candidate, DedupTable table)
     {
         var access = candidate.Access;
-        var item = new Dictionary<string, AttributeValue>
-        {
-            [DynamoTables.DedupKey] = S(ItemId(access.EventId)),
-            ["eventId"] = S(access.EventId),
-            ["eventTime"] = S(Iso(access.EventTime)),
-            ["eventName"] = S(access.EventName),
-            ["principal"] = S(access.Principal.Label),
-            ["source"] = S(access.Source.Label),
-            ["bucket"] = S(access.ReadObject.Bucket),
-            ["key"] = S(access.ReadObject.Key),
-            ["outcome"] = S(access.Outcome),
-            ["severity"] = S(candidate.Severity.ToString().ToLowerInvariant()),
-            ["reasons"] = new AttributeValue { L = candidate.Reasons.Select(S).ToList() },
-            ["accessId"] = S(AccessWindows.ItemId(candidate)),
-            ["harvestId"] = S(HarvestCounters.ItemId(candidate)),
-            [DynamoTables.AlertDay] = S(Day(access.EventTime)),
-            [DynamoTables.AlertAt] = S(At(access.EventTime, access.EventId)),
-            [DynamoTables.TtlAttribute] = table.Ttl(access.EventTime),
-        };
-        WithPrincipalArn(item, access);
-        Optional(item, "account", access.RecipientAccountId ?? access.Principal.AccountId);
+        var item = Described(ItemId(access.EventId), candidate);
+        item["reasons"] = new AttributeValue { L = candidate.Reasons.Select(S).ToList() };
+        item["accessId"] = S(AccessWindows.ItemId(candidate));
+        item["harvestId"] = S(HarvestCounters.ItemId(candidate));
+        item[DynamoTables.AlertDay] = S(Day(access.EventTime));
+        item[DynamoTables.AlertAt] = S(At(access.EventTime, access.EventId));
+        item[DynamoTables.TtlAttribute] = table.Ttl(access.EventTime);
+        Optional(item, "accountAlias", candidate.AccountAlias);
         Optional(item, "region", access.Region);
         var trust = NarrowestTrust.For(access);
         Optional(item, "trustPrincipal", trust.Principal);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.DynamoDBv2.Model;
+using S3AuditFlow.Core.Evaluation;
 
 namespace S3AuditFlow.Aws.Dedup;
 
@@ -43,6 +44,31 @@ internal static class DedupValues
     {
         if (access.Account is { } account)
             item["account"] = S(account);
+    }
+
+    /// <summary>
+    /// What the access item and the alert item both say about the read: its id, event, principal, source, object,
+    /// outcome, severity, the principal's ARN and the account.
+    /// </summary>
+    public static Dictionary<string, AttributeValue> Described(string id, AlertCandidate candidate)
+    {
+        var access = candidate.Access;
+        var item = new Dictionary<string, AttributeValue>
+        {
+            [DynamoTables.DedupKey] = S(id),
+            ["eventId"] = S(access.EventId),
+            ["eventTime"] = S(Iso(access.EventTime)),
+            ["eventName"] = S(access.EventName),
+            ["principal"] = S(access.Principal.Label),
+            ["source"] = S(access.Source.Label),
+            ["bucket"] = S(access.ReadObject.Bucket),
+            ["key"] = S(access.ReadObject.Key),
+            ["outcome"] = S(access.Outcome),
+            ["severity"] = S(candidate.Severity.ToString().ToLowerInvariant()),
+        };
+        WithPrincipalArn(item, access);
+        WithAccount(item, access);
+        return item;
     }
 
     public static long Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds();

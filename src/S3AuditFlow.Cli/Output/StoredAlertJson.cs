@@ -24,6 +24,7 @@ public static class StoredAlertJson
             writer.WriteString("bucket", alert.Bucket);
             writer.WriteString("key", alert.Key);
             Optional(writer, "account", alert.Account);
+            Optional(writer, "accountAlias", alert.AccountAlias);
             Optional(writer, "region", alert.Region);
             writer.WriteString("principal", alert.Principal);
             Optional(writer, "principalArn", alert.PrincipalArn);

@@ -16,7 +16,7 @@ public static class StoredAlertTable
     {
         var rows = alerts.Select(a => new[]
         {
-            IsoTime.Format(a.EventTime), a.Severity.Name(), a.Account ?? "", a.Principal, a.Source, a.Bucket + "/" + a.Key,
+            IsoTime.Format(a.EventTime), a.Severity.Name(), a.AccountLabel ?? "", a.Principal, a.Source, a.Bucket + "/" + a.Key,
             Count(a.Repeats), a.HarvestObjects > 1 ? Count(a.HarvestObjects) : "", a.EventId,
         }).ToList();
         TextTable.Write(output, ["time", "severity", "account", "principal", "source", "object", "repeats", "harvest", "event id"], rows, "", 6, 7);
@@ -32,7 +32,7 @@ public static class StoredAlertTable
             new[] { "severity", alert.Severity.Name() },
             new[] { "event", alert.EventName + " (" + alert.Outcome + ")" },
             new[] { "object", alert.Bucket + "/" + alert.Key },
-            new[] { "account", alert.Account ?? "" },
+            new[] { "account", alert.AccountLabel ?? "" },
             new[] { "region", alert.Region ?? "" },
             new[] { "principal", alert.Principal + (alert.PrincipalArn is { } arn ? " (" + arn + ")" : "") },
             new[] { "source", alert.Source },

@@ -24,6 +24,12 @@ public sealed record StoredAlert(
     string? TrustSource,
     string? TrustRefusal)
 {
+    /// <summary>The user's name for <see cref="Account"/> when the alert was raised, if any.</summary>
+    public string? AccountAlias { get; init; }
+
+    /// <summary>"111122223333 (prod-data)", the bare ID, or null: how alerts name the account.</summary>
+    public string? AccountLabel => Config.AccountId.Label(Account, AccountAlias);
+
     /// <summary>Later reads of the same access within its window (counted on this alert).</summary>
     public long Repeats { get; init; }
 
