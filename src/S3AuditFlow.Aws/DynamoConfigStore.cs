@@ -80,12 +80,21 @@ public sealed class DynamoConfigStore(IAmazonDynamoDB client, string table, Acti
     public async Task PutAsync(IEnumerable<AllowlistEntry> entries, IEnumerable<SensitivityRule> rules, IEnumerable<AccessPointBucket> accessPoints,
         IEnumerable<AccountAlias> aliases, CancellationToken cancellationToken = default)
     {
+        entries = entries.ToList();
+        rules = rules.ToList();
         // One BatchWriteItem may not name a key twice; the last occurrence wins, as sequential puts would.
         var items = entries.Select(ConfigItems.ToItem).Concat(rules.Select(ConfigItems.ToItem)).Concat(accessPoints.Select(ConfigItems.ToItem))
             .Concat(aliases.Select(ConfigItems.ToItem))
             .GroupBy(i => (i[DynamoTables.ScopeKey].S, i[DynamoTables.EntryKey].S))
             .Select(g => g.Last())
             .ToList();
+        // A scope the readers refuse (an access point ARN as a bucket, a 13-digit account) would be written and then
+        // skipped on every read: refuse it before anything is written.
+        var badScope = entries.Select(e => (What: e.Describe(), Error: new ConfigScope(e.Account, e.Bucket).Validate()))
+            .Concat(rules.Select(r => (What: "rule " + r.Describe(), Error: new ConfigScope(r.Account, r.Bucket).Validate())))
+            .FirstOrDefault(i => i.Error is not null);
+        if (badScope.Error is not null)
+            throw new ArgumentException($"{badScope.What}: {badScope.Error}; nothing written to {table}");
         var tooLarge = items.Select(i => (Item: i, Error: ConfigItems.SizeError(i))).Where(i => i.Error is not null).ToList();
         if (tooLarge.Count > 0)
             throw new ArgumentException($"{tooLarge.Count} item(s) too large for {table}, nothing written: {Describe(tooLarge[0].Item)}: {tooLarge[0].Error}");

@@ -67,4 +67,34 @@ public class AccessPointStepTests(DynaliteTables tables) : IClassFixture<Dynalit
         else
             Assert.Equal(Verdict.NotSensitive, scan.Final);
     }
+
+    [Fact]
+    public async Task Deduplicate_Alert_keys_composes_and_records_the_copy_as_a_read_of_the_mapped_bucket()
+    {
+        var table = await tables.Server.CreateConfigTableAsync();
+        var dedupTable = await tables.Server.CreateDedupTableAsync();
+        using var client = tables.Server.Client();
+        SensitivityRule[] rules = [new(RuleKind.Prefix, "payroll/", SensitivityLevel.Critical, "acme-finance")];
+        AccessPointBucket[] accessPoints = [new(AccessPoint, "acme-finance")];
+        await new Aws.DynamoConfigStore(client, table).PutAsync([], rules, accessPoints);
+        var source = new Core.Stores.CachedConfigSource(new Aws.DynamoConfigStore(client, table), TimeProvider.System);
+        var parsed = await StepEvents.ParseAsync(Fixture("record-CopyObject-access-point-source.json"));
+        var request = StepEvents.AccessRequest(parsed);
+        var check = JsonSerializer.Deserialize(await new CheckAllowlistStep(source).HandleAsync(request, CancellationToken.None), StepJsonContext.Default.CheckAllowlistResult)!;
+        var classify = JsonSerializer.Deserialize(await new ClassifySensitivityStep(source).HandleAsync(request, CancellationToken.None), StepJsonContext.Default.ClassifySensitivityResult)!;
+        var dedup = new DeduplicateAlertStep(new Aws.DynamoDedupStore(client, dedupTable, TimeSpan.FromMinutes(15)));
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new DeduplicateAlertRequest(parsed.Access!, check, classify, "execution-1"), StepJsonContext.Default.DeduplicateAlertRequest);
+
+        var result = JsonSerializer.Deserialize(await dedup.HandleAsync(payload, CancellationToken.None), StepJsonContext.Default.DeduplicateAlertResult)!;
+
+        Assert.Equal("acme-finance", classify.Judged?.ReadObject.Bucket);
+        Assert.False(result.Duplicate);
+        Assert.Contains("acme-finance/payroll/", result.Alert!.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("accesspoint/finance-ap/payroll", result.Alert.Message, StringComparison.Ordinal);
+        var stored = await new Aws.AlertHistory(client, dedupTable).GetAsync(parsed.Access!.EventId);
+        Assert.Equal("acme-finance", stored?.Bucket);
+        // The key scan's dedup uses for the same record: both paths count this copy as the same access.
+        var scan = new AccessEvaluator(AuditConfig.Create([], rules, accessPoints: accessPoints)).Evaluate(JsonDocument.Parse(Fixture("record-CopyObject-access-point-source.json").ToJsonString()).RootElement);
+        Assert.Equal(scan.Candidate!.AccessKey, new AlertCandidate(classify.Judged!, classify.Classification!, check.Reason).AccessKey);
+    }
 }

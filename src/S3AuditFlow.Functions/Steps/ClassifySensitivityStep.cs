@@ -27,7 +27,8 @@ public sealed class ClassifySensitivityStep(CachedConfigSource config) : IStep
             // The account's alias rides with the classification to Deduplicate Alert, which composes the alert
             // without reading the config table.
             result = new ClassifySensitivityResult(outcome.Sensitive, outcome.Reason, outcome.Classification,
-                outcome.Sensitive ? judging.AccountAliases.Of(judged.Account) : null);
+                outcome.Sensitive ? judging.AccountAliases.Of(judged.Account) : null,
+                outcome.Sensitive && judged != access ? judged : null);
         }
         catch (Exception e) when (e is StoreUnavailableException or UnusableRuleException)
         {

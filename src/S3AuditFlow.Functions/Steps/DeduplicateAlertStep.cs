@@ -17,7 +17,10 @@ public sealed class DeduplicateAlertStep(IDedupStore store) : IStep
         var request = StepInput.Read(payload, StepJsonContext.Default.DeduplicateAlertRequest);
         var classification = request.Sensitivity.Classification
             ?? throw new StepFailedException("InvalidStepInput", $"event {request.Access.EventId}: Deduplicate Alert needs a classification");
-        var candidate = new AlertCandidate(request.Access, classification, request.Trust.Reason, request.Sensitivity.AccountAlias);
+        // The access as Classify Sensitivity judged it: a copy through a mapped access point is the bucket's read,
+        // for its dedup keys, its alert and its history item, as in scan.
+        var access = request.Sensitivity.Judged ?? request.Access;
+        var candidate = new AlertCandidate(access, classification, request.Trust.Reason, request.Sensitivity.AccountAlias);
         DeduplicateAlertResult result;
         var logged = "";
         try
@@ -26,7 +29,7 @@ public sealed class DeduplicateAlertStep(IDedupStore store) : IStep
             HarvestMessage? harvest = null;
             if (decision.Harvest is { } notice)
             {
-                harvest = HarvestMessage.Compose(notice with { Account = notice.Account ?? request.Access.Account, AccountAlias = candidate.AccountAlias });
+                harvest = HarvestMessage.Compose(notice with { Account = notice.Account ?? access.Account, AccountAlias = candidate.AccountAlias });
                 logged = $"; harvest {notice.HarvestId} reached {notice.Threshold} objects";
             }
             result = decision.IsFirst

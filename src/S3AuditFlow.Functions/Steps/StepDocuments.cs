@@ -17,7 +17,9 @@ public sealed record CheckAllowlistResult(bool Trusted, string Reason);
 
 /// <summary>Classify Sensitivity's result; Classification is null when no rule matches.</summary>
 /// <param name="AccountAlias">The user's alias of the read's account (a global alias#ID item), for the alert; null when none.</param>
-public sealed record ClassifySensitivityResult(bool Sensitive, string Reason, Classification? Classification, string? AccountAlias = null);
+/// <param name="Judged">The access as classified when it differs from the parsed one (a copy through a mapped access
+/// point reads the bucket behind it): Deduplicate Alert keys and composes the alert from it, as scan does.</param>
+public sealed record ClassifySensitivityResult(bool Sensitive, string Reason, Classification? Classification, string? AccountAlias = null, S3Access? Judged = null);
 
 /// <summary>Deduplicate Alert's input: everything the earlier steps found.</summary>
 /// <param name="ExecutionId">The state machine execution ($$.Execution.Id), so a retried step is recognised as the same attempt.</param>
