@@ -169,8 +169,29 @@ public sealed class CloudTrailParser(IReadOnlySet<string> monitoredEvents, IRead
             ErrorMessage: record.Text("errorMessage"),
             Region: record.Text("awsRegion"),
             RecipientAccountId: record.Text("recipientAccountId"),
-            BytesTransferredOut: record.Object("additionalEventData")?.Long("bytesTransferredOut"));
+            BytesTransferredOut: record.Object("additionalEventData")?.Long("bytesTransferredOut"),
+            BucketAccountId: BucketOwner(record, (copySource ?? new ObjectRef(bucket, key)).Bucket));
         return ParseResult.Applicable(access);
+    }
+
+    /// <summary>
+    /// The accountId of the record's AWS::S3::Bucket resource for <paramref name="bucket"/> (the bucket read), when it
+    /// names one of 12 digits; CloudTrail gives the resource owner there.
+    /// </summary>
+    private static string? BucketOwner(JsonElement record, string bucket)
+    {
+        if (!record.TryGetProperty("resources", out var resources) || resources.ValueKind != JsonValueKind.Array)
+            return null;
+        foreach (var resource in resources.EnumerateArray())
+        {
+            if (resource.ValueKind != JsonValueKind.Object || resource.Text("type") != "AWS::S3::Bucket" || resource.Text("ARN") is not { } arn)
+                continue;
+            var parts = arn.Split(':', 6);
+            if (parts.Length == 6 && parts[0] == "arn" && parts[2] == "s3" && parts[5] == bucket
+                && resource.Text("accountId") is { } owner && Config.AccountId.IsValid(owner))
+                return owner;
+        }
+        return null;
     }
 
     /// <summary>

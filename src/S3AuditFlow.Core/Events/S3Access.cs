@@ -16,15 +16,18 @@ public sealed record S3Access(
     string? ErrorMessage,
     string? Region,
     string? RecipientAccountId,
-    long? BytesTransferredOut)
+    long? BytesTransferredOut,
+    string? BucketAccountId = null)
 {
     /// <summary>
-    /// The account of the read: the account the record was logged for (recipientAccountId; in an organization, the
-    /// member account whose bucket was read), else the caller's account when the record has none. What account
-    /// scopes, dedup keys and alerts go by.
+    /// The account of the read: the owner of the bucket read, as the record's <c>resources</c> name it
+    /// (<see cref="BucketAccountId"/>); else the account the record was logged for (recipientAccountId); else the
+    /// caller's account. What account scopes, dedup keys and alerts go by. The bucket owner comes first because a
+    /// cross-account read is logged twice, once for each account, with different recipientAccountIds: judged by the
+    /// recipient, the requester's copy would be judged by the requester's scopes and alert a second time.
     /// </summary>
     [JsonIgnore]
-    public string? Account => RecipientAccountId ?? Principal.AccountId;
+    public string? Account => BucketAccountId ?? RecipientAccountId ?? Principal.AccountId;
 
     /// <summary>The object whose content was read: the copy source for copies, else the request's object.</summary>
     [JsonIgnore]
