@@ -119,6 +119,8 @@ internal static class SuggestionReportWriter
 
     private static void Activity(Utf8JsonWriter writer, ActivitySummary a)
     {
+        if (a.Account is not null)
+            writer.WriteString("account", a.Account);
         writer.WriteString("principal", a.Principal);
         writer.WriteString("source", a.Source);
         if (a.Bucket is null)
@@ -149,6 +151,8 @@ internal static class SuggestionReportWriter
         writer.WriteStartObject();
         writer.WriteString("kind", e.Kind.ToString().ToLowerInvariant());
         writer.WriteString("value", e.Value);
+        if (e.Account is not null)
+            writer.WriteString("account", e.Account);
         if (e.Bucket is not null)
             writer.WriteString("bucket", e.Bucket);
         if (e.Note is not null)

@@ -19,13 +19,20 @@ public sealed class ActivityGroup
     private readonly List<string> _sampleKeys = [];
     private readonly List<S3Access> _representatives = [];
 
-    /// <summary>A group for one principal, source and bucket.</summary>
-    public ActivityGroup(Subject principal, Subject source, string bucket)
+    /// <summary>A group for one principal, source and bucket, in <paramref name="account"/> (the read's account, if known).</summary>
+    public ActivityGroup(Subject principal, Subject source, string bucket, string? account = null)
     {
         Principal = principal;
         Source = source;
         Bucket = bucket;
+        Account = account;
     }
+
+    /// <summary>
+    /// The account of the reads (<see cref="S3Access.Account"/>): suggested entries are scoped to it, since a name-only
+    /// principal or a private address means something else in another account.
+    /// </summary>
+    public string? Account { get; }
 
     /// <summary>Who.</summary>
     public Subject Principal { get; }

@@ -21,7 +21,7 @@ public static class AllowlistSuggester
     private const int MaxNoteLength = 400;
 
     /// <summary>A proposal: a principal and a source in a bucket (or every bucket), and what to try when it is too wide.</summary>
-    private sealed record Candidate(string Principal, string Source, string? Bucket, IReadOnlyList<ActivityGroup> Groups,
+    private sealed record Candidate(string? Account, string Principal, string Source, string? Bucket, IReadOnlyList<ActivityGroup> Groups,
         IReadOnlyList<Candidate> Narrower, string? WhyNarrower, IReadOnlyList<string> Addresses)
     {
         public long Events => Groups.Sum(g => g.Events);
@@ -30,7 +30,7 @@ public static class AllowlistSuggester
     /// <summary>Judges the digest of a history against the allowlist it was scanned with.</summary>
     public static SuggestionReport Suggest(HistoryDigest digest, Allowlist current, SuggestOptions options)
     {
-        var groups = digest.Groups.OrderBy(g => g.Principal.Key, StringComparer.Ordinal).ThenBy(g => g.Source.Key, StringComparer.Ordinal)
+        var groups = digest.Groups.OrderBy(g => g.Account, StringComparer.Ordinal).ThenBy(g => g.Principal.Key, StringComparer.Ordinal).ThenBy(g => g.Source.Key, StringComparer.Ordinal)
             .ThenBy(g => g.Bucket, StringComparer.Ordinal).ToList();
         var worth = new List<(ActivityGroup Group, List<string> Reasons)>();
         var notYet = new List<(ActivityGroup Group, List<string> Reasons)>();
@@ -91,18 +91,19 @@ public static class AllowlistSuggester
     }
 
     /// <summary>
-    /// One proposal per principal and source: global when it is routine in every bucket it touched and there are
-    /// several (narrower: one per bucket), else scoped to the bucket it is confined to.
+    /// One proposal per account, principal and source: for every bucket of the account when it is routine in every
+    /// bucket it touched there and there are several (narrower: one per bucket), else scoped to the bucket it is
+    /// confined to. Never across accounts: an entity name or a private address means something else in another one.
     /// </summary>
     private static List<Candidate> PerBucketOrGlobal(List<ActivityGroup> routine, List<ActivityGroup> all)
     {
         var candidates = new List<Candidate>();
-        foreach (var pair in routine.GroupBy(g => (Principal: g.Principal.EntryValue!, Source: g.Source.EntryValue!)))
+        foreach (var pair in routine.GroupBy(g => (g.Account, Principal: g.Principal.EntryValue!, Source: g.Source.EntryValue!)))
         {
-            var perBucket = pair.Select(g => new Candidate(pair.Key.Principal, pair.Key.Source, g.Bucket, [g], [], null, [])).ToList();
-            var everywhereRoutine = all.Count(g => g.Principal.EntryValue == pair.Key.Principal && g.Source.EntryValue == pair.Key.Source) == perBucket.Count;
+            var perBucket = pair.Select(g => new Candidate(pair.Key.Account, pair.Key.Principal, pair.Key.Source, g.Bucket, [g], [], null, [])).ToList();
+            var everywhereRoutine = all.Count(g => g.Account == pair.Key.Account && g.Principal.EntryValue == pair.Key.Principal && g.Source.EntryValue == pair.Key.Source) == perBucket.Count;
             if (perBucket.Count >= 2 && everywhereRoutine)
-                candidates.Add(new Candidate(pair.Key.Principal, pair.Key.Source, null, [.. pair], perBucket, "scoped per bucket", []));
+                candidates.Add(new Candidate(pair.Key.Account, pair.Key.Principal, pair.Key.Source, null, [.. pair], perBucket, "scoped per bucket", []));
             else
                 candidates.AddRange(perBucket);
         }
@@ -120,8 +121,8 @@ public static class AllowlistSuggester
         var byNetwork = candidates
             .Select(c => (Candidate: c, Ip: IPAddress.TryParse(c.Source, out var ip) && !c.Source.Contains('/', StringComparison.Ordinal) ? ip : null))
             .GroupBy(x => x.Ip is null || (!options.Widen && Networks.IsPublic(x.Ip))
-                ? (x.Candidate.Principal, x.Candidate.Bucket, Network: (string?)("exact:" + x.Candidate.Source))
-                : (x.Candidate.Principal, x.Candidate.Bucket, Network: (string?)Networks.Of(x.Ip, Bound(x.Ip, options)).ToString()));
+                ? (x.Candidate.Account, x.Candidate.Principal, x.Candidate.Bucket, Network: (string?)("exact:" + x.Candidate.Source))
+                : (x.Candidate.Account, x.Candidate.Principal, x.Candidate.Bucket, Network: (string?)Networks.Of(x.Ip, Bound(x.Ip, options)).ToString()));
         foreach (var network in byNetwork)
         {
             var members = network.ToList();
@@ -133,7 +134,7 @@ public static class AllowlistSuggester
             var addresses = members.Select(m => m.Ip!).ToList();
             var cidr = Networks.Covering(addresses).ToString();
             var narrower = members.Select(m => m.Candidate).ToList();
-            result.Add(new Candidate(network.Key.Principal, cidr, network.Key.Bucket, [.. narrower.SelectMany(c => c.Groups)], narrower,
+            result.Add(new Candidate(network.Key.Account, network.Key.Principal, cidr, network.Key.Bucket, [.. narrower.SelectMany(c => c.Groups)], narrower,
                 "exact addresses", [.. addresses.Select(a => a.ToString())]));
         }
         return result;
@@ -149,9 +150,9 @@ public static class AllowlistSuggester
         var decisions = reads.Select(present.Check).ToList();
         var needed = new List<AllowlistEntry>(2);
         if (decisions.Any(d => !d.PrincipalTrusted))
-            needed.Add(new AllowlistEntry(Kind: EntryKind.Principal, Value: candidate.Principal, Bucket: candidate.Bucket));
+            needed.Add(new AllowlistEntry(Kind: EntryKind.Principal, Value: candidate.Principal, Bucket: candidate.Bucket, Account: candidate.Account));
         if (decisions.Any(d => !d.SourceTrusted))
-            needed.Add(new AllowlistEntry(Kind: EntryKind.Source, Value: candidate.Source, Bucket: candidate.Bucket));
+            needed.Add(new AllowlistEntry(Kind: EntryKind.Source, Value: candidate.Source, Bucket: candidate.Bucket, Account: candidate.Account));
         return needed;
     }
 
@@ -180,17 +181,18 @@ public static class AllowlistSuggester
     private static int Days(IEnumerable<ActivityGroup> groups) => groups.SelectMany(g => g.Days.Keys).Distinct().Count();
 
     private static string Describe(Candidate candidate) =>
-        $"{candidate.Principal} from {candidate.Source} in {(candidate.Bucket is null ? "every bucket" : candidate.Bucket)}";
+        $"{candidate.Principal} from {candidate.Source} in {(candidate.Bucket is null ? "every bucket" : candidate.Bucket)}"
+        + (candidate.Account is null ? "" : " of account " + candidate.Account);
 
     private static string Name(ActivityGroup group) => $"{Shown(group.Principal)} from {Shown(group.Source)} in {group.Bucket}";
 
     private static string Shown(Subject subject) => subject.EntryValue ?? subject.Label;
 
-    private static ActivitySummary Summary(Candidate candidate) => Merge(candidate.Principal, candidate.Source, candidate.Bucket, candidate.Groups, candidate.Addresses);
+    private static ActivitySummary Summary(Candidate candidate) => Merge(candidate.Principal, candidate.Source, candidate.Bucket, candidate.Groups, candidate.Addresses, candidate.Account);
 
-    private static ActivitySummary Summary(ActivityGroup group) => Merge(Shown(group.Principal), Shown(group.Source), group.Bucket, [group], []);
+    private static ActivitySummary Summary(ActivityGroup group) => Merge(Shown(group.Principal), Shown(group.Source), group.Bucket, [group], [], group.Account);
 
-    private static ActivitySummary Merge(string principal, string source, string? bucket, IReadOnlyList<ActivityGroup> groups, IReadOnlyList<string> addresses)
+    private static ActivitySummary Merge(string principal, string source, string? bucket, IReadOnlyList<ActivityGroup> groups, IReadOnlyList<string> addresses, string? account)
     {
         var objects = DistinctEstimate.Union(groups.Select(g => g.Objects));
         return new ActivitySummary(
@@ -198,6 +200,7 @@ public static class AllowlistSuggester
             Events: groups.Sum(g => g.Events), Objects: objects.Count, ObjectsExact: objects.IsExact, Days: Days(groups),
             First: groups.Min(g => g.First), Last: groups.Max(g => g.Last),
             SampleKeys: [.. groups.SelectMany(g => g.SampleKeys).Distinct(StringComparer.Ordinal).Take(ActivityGroup.MaxSampleKeys)],
-            Addresses: addresses);
+            Addresses: addresses,
+            Account: account);
     }
 }

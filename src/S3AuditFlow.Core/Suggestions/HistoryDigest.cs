@@ -6,7 +6,7 @@ namespace S3AuditFlow.Core.Suggestions;
 
 /// <summary>
 /// Every alert candidate of a scan (every untrusted read of a sensitive object, before dedup), folded into one
-/// <see cref="ActivityGroup"/> per principal, source and bucket. Fed by <see cref="Scanning.ScanOptions.OnCandidate"/>,
+/// <see cref="ActivityGroup"/> per account, principal, source and bucket. Fed by <see cref="Scanning.ScanOptions.OnCandidate"/>,
 /// which calls on one thread in time order.
 /// </summary>
 public sealed class HistoryDigest
@@ -37,9 +37,10 @@ public sealed class HistoryDigest
         var principal = Subjects.Principal(access.Principal);
         var source = Subjects.Source(access.Source);
         var bucket = access.ReadObject.Bucket;
-        var key = string.Join('\u001f', principal.Key, source.Key, bucket);
+        var account = access.Account is { } id && Config.AccountId.IsValid(id) ? id : null;
+        var key = string.Join('\u001f', account ?? "", principal.Key, source.Key, bucket);
         if (!_groups.TryGetValue(key, out var group))
-            _groups[key] = group = new ActivityGroup(principal, source, bucket);
+            _groups[key] = group = new ActivityGroup(principal, source, bucket, account);
         group.Add(access, decision.Harvest);
         if (access.Source.Ip is { } ip && Networks.IsPublic(ip))
         {

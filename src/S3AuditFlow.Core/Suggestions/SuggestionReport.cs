@@ -12,11 +12,12 @@ public sealed record SuggestOptions(int MinDays = SuggestOptions.DefaultMinDays,
 }
 
 /// <summary>What a group of reads amounts to, as the report shows it.</summary>
-/// <param name="Bucket">The bucket; null when the activity spans several buckets and the entries are global.</param>
+/// <param name="Bucket">The bucket; null when the activity spans several buckets and the entries cover every bucket (of the account).</param>
 /// <param name="ObjectsExact">False when <paramref name="Objects"/> is an estimate (very many distinct objects).</param>
 /// <param name="Addresses">The exact addresses a CIDR was made from; empty otherwise.</param>
+/// <param name="Account">The account of the reads, which scopes the entries; null when the records name none.</param>
 public sealed record ActivitySummary(string Principal, string Source, string? Bucket, long Events, long Objects, bool ObjectsExact, int Days,
-    DateTimeOffset First, DateTimeOffset Last, IReadOnlyList<string> SampleKeys, IReadOnlyList<string> Addresses);
+    DateTimeOffset First, DateTimeOffset Last, IReadOnlyList<string> SampleKeys, IReadOnlyList<string> Addresses, string? Account = null);
 
 /// <summary>One routine behaviour and the entries that would trust it (empty when other suggestions' entries already do).</summary>
 /// <param name="Narrowed">Why this is narrower than first proposed (per bucket, exact addresses), else null.</param>
