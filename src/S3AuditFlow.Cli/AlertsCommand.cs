@@ -47,6 +47,11 @@ public static class AlertsCommand
             var now = TimeProvider.System.GetUtcNow();
             var from = When(result.GetValue(since), "--since", now) ?? now - DefaultLookBack;
             var to = When(result.GetValue(until), "--until", now) ?? now;
+            // A date alone means its whole day, as scan and suggest read --until.
+            if (result.GetValue(until)?.Trim() is { Length: 10 })
+                to = to.AddDays(1).AddTicks(-1);
+            if (new ConfigScope(result.GetValue(account), result.GetValue(bucket)).Validate() is { } invalid)
+                throw new UsageException(invalid);
             if (from > to)
                 throw new UsageException($"--since {IsoTime.Format(from)} is after --until {IsoTime.Format(to)}");
             if (result.GetValue(limit) < 1)
@@ -133,7 +138,7 @@ public static class AlertsCommand
             // Trust is a principal entry AND a source entry: each new entry also pairs with the entries already there.
             // Shown before writing, so "the narrowest" is not taken for "only this pair".
             var existing = (await store.LoadAllAsync(cancel).ConfigureAwait(false)).Entries
-                .Where(e => (e.Account is null || where.Account is null || e.Account == where.Account) && (e.Bucket is null || where.Bucket is null || e.Bucket == where.Bucket))
+                .Where(e => ConfigScope.Of(e).Overlaps(where))
                 .ToList();
             WriteAlsoTrusted(console.Out, "source " + alert.TrustSource, "by principals", existing, EntryKind.Principal, alert.TrustPrincipal);
             WriteAlsoTrusted(console.Out, "principal " + alert.TrustPrincipal, "from sources", existing, EntryKind.Source, alert.TrustSource);

@@ -393,8 +393,8 @@ public static class AllowlistCommand
     /// </summary>
     private static RuleSet Applying(RuleSet items, string? account, string? bucket)
     {
-        bool Fits(ConfigScope scope) =>
-            (account is null || scope.Account is null || scope.Account == account) && (bucket is null || scope.Bucket is null || scope.Bucket == bucket);
+        var asked = new ConfigScope(account, bucket);
+        bool Fits(ConfigScope scope) => scope.Overlaps(asked);
         // Widest scope first (global, account, bucket, bucket in account), as the check reads them.
         static int Rank(ConfigScope scope) => (scope.Account is null ? 0 : 1) + (scope.Bucket is null ? 0 : 2);
         return new RuleSet(

@@ -180,6 +180,8 @@ public sealed class AlertsCommandTests : IClassFixture<AlertsCommandTests.Server
         Assert.Equal(ExitCodes.UsageError, Alerts("list", "--since", "yesterday").ExitCode);
         Assert.Equal(ExitCodes.UsageError, Alerts("list", "--since", "2025-03-02", "--until", "2025-03-01").ExitCode);
         Assert.Equal(ExitCodes.UsageError, Alerts("list", "--limit", "0").ExitCode);
+        Assert.Contains("account \"1234\" is not an account ID", Alerts("list", "--account", "1234").Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, Alerts("list", "--bucket", "Not_A_Bucket").ExitCode);
         Assert.Equal(ExitCodes.Ok, Alerts("list", "--since", "3d").ExitCode);
     }
 

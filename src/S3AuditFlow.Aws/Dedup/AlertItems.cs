@@ -6,7 +6,8 @@ using static S3AuditFlow.Aws.Dedup.DedupValues;
 namespace S3AuditFlow.Aws.Dedup;
 
 /// <summary>
-/// The alert item (<c>alert#EVENTID</c>): one per published alert, written when dedup decides an event is one, so
+/// The alert item (<c>alert#EVENTID</c>): one per alert, written when dedup decides an event is one (before Publish
+/// Alert: an alert whose publishing failed is listed while it waits in the replay queue), so
 /// `s3audit alerts` can list a window's alerts after their access items were reused by later alerts. Only these items
 /// carry <see cref="DynamoTables.AlertDay"/>, so the <see cref="DynamoTables.AlertsIndex"/> index holds alerts and
 /// nothing else (a sparse index: listing a day reads that day's alerts, never the whole table).

@@ -36,6 +36,13 @@ public readonly record struct ConfigScope(string? Account = null, string? Bucket
         (Account is null || string.Equals(Account, account, StringComparison.Ordinal))
         && (Bucket is null || string.Equals(Bucket, bucket, StringComparison.Ordinal));
 
+    /// <summary>
+    /// True when this scope and <paramref name="other"/> can both apply to one read: each part is unset on either
+    /// side or equal (what `allowlist list --account/--bucket` shows, and the entries a new entry pairs with).
+    /// </summary>
+    public bool Overlaps(ConfigScope other) =>
+        (Account is null || other.Account is null || Account == other.Account) && (Bucket is null || other.Bucket is null || Bucket == other.Bucket);
+
     /// <summary>"account 111122223333, bucket b" — how messages name a scope ("global" for the global scope).</summary>
     public string Describe() => (Account, Bucket) switch
     {
