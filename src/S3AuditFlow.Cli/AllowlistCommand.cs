@@ -308,8 +308,11 @@ public static class AllowlistCommand
         return writable;
     }
 
-    /// <summary>The export's JSON, read back as `scan --config` reads it: a file export writes is one scan accepts.</summary>
-    private static byte[] CheckedJson(RuleSet items)
+    /// <summary>
+    /// The config JSON of <paramref name="items"/>, read back as `scan --config` and `allowlist import` read it: a file
+    /// export or suggest writes is one they accept. <paramref name="what"/> names it in the error ("the export").
+    /// </summary>
+    internal static byte[] CheckedJson(RuleSet items, string what = "the export")
     {
         using var buffer = new MemoryStream();
         ConfigWriter.Write(buffer, items);
@@ -320,7 +323,7 @@ public static class AllowlistCommand
         }
         catch (ConfigException e)
         {
-            throw new UsageException($"the export would be a config scan --config refuses ({e.Message}); nothing written");
+            throw new UsageException($"{what} would be a config scan --config refuses ({e.Message}); nothing written");
         }
         return buffer.ToArray();
     }

@@ -80,14 +80,8 @@ public static class ScanCommand
             var request = new Request(
                 result.GetValue(paths)!, result.GetValue(format)!, report, result.GetValue(verdicts),
                 result.GetValue(failOnAlert), result.GetValue(parallelism), result.GetValue(memory), result.GetValue(stats), result.GetValue(noProgress), window, selection);
-            if (!request.Paths.Any(S3Location.IsS3))
-                return Run(console, loaded, request);
-
-            var locations = request.Paths.Where(S3Location.IsS3).Distinct(StringComparer.Ordinal).ToDictionary(p => p, ParseLocation, StringComparer.Ordinal);
-            using var s3 = table.Target(result).CreateS3();
-            var listed = await ListAsync(console, s3, selection, locations, request.NoProgress, cancel).ConfigureAwait(false);
-            selection.Remote = p => listed.GetValueOrDefault(p);
-            return Run(console, loaded, request, remote: true);
+            using var inputs = await HistoryInputs.OpenAsync(console, table, result, request.Paths, selection, request.NoProgress, cancel).ConfigureAwait(false);
+            return Run(console, loaded, request, inputs);
         }));
         return command;
     }
@@ -187,34 +181,13 @@ public static class ScanCommand
         return await new DynamoConfigStore(client, name, warn).LoadConfigAsync(cancel).ConfigureAwait(false);
     }
 
-    /// <param name="remote">True when s3:// inputs were listed: they are read more at once, and always with progress.</param>
-    private static int Run(CliConsole console, AuditConfig config, Request request, bool remote = false)
+    private static int Run(CliConsole console, AuditConfig config, Request request, HistoryInputs history)
     {
-        List<ScanInput> inputs;
-        try
-        {
-            inputs = ScanInput.Expand(request.Paths, console.OpenStdin, message => console.Error.WriteLine("s3audit: warning: " + message), request.Selection);
-        }
-        catch (Exception e) when (e is FileNotFoundException or ArgumentException)
-        {
-            console.Error.WriteLine("s3audit: " + e.Message);
-            return ExitCodes.UsageError;
-        }
-
         var digests = request.Selection.DigestsSkipped;
-        var parallelism = request.Parallelism > 0 ? request.Parallelism : remote ? RemoteParallelism : 0;
-        if (remote)
-        {
-            // Each worker blocks on a network read whose completion needs a pool thread of its own: without spare
-            // threads the pool would add them one at a time, stalling the first seconds of the scan.
-            ThreadPool.GetMinThreads(out var workers, out var io);
-            ThreadPool.SetMinThreads(Math.Max(workers, (2 * parallelism) + Environment.ProcessorCount), io);
-        }
-
+        var parallelism = history.Parallelism(request.Parallelism);
         var stopwatch = Stopwatch.StartNew();
-        using var progress = ProgressBar.StartIfUseful(console, inputs, request.NoProgress, remote);
-        if (progress is not null)
-            inputs = [.. inputs.Select(i => i with { OpenRaw = () => { progress.Opened(); return i.OpenRaw(); } })];
+        using var progress = history.StartProgress(console, request.NoProgress);
+        var inputs = history.Inputs;
         // Alerts are written (jsonl, csv) or summarised (text) while the scan runs, so memory does not grow with them.
         JsonLines.AlertStream? jsonl = null;
         AlertGroups? groups = null;

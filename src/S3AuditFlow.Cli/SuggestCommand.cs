@@ -1,8 +1,5 @@
 using System.CommandLine;
-using Amazon.S3;
-using S3AuditFlow.Aws;
 using S3AuditFlow.Cli.Output;
-using S3AuditFlow.Core.Config;
 using S3AuditFlow.Core.Input;
 using S3AuditFlow.Core.Scanning;
 using S3AuditFlow.Core.Stores;
@@ -64,41 +61,20 @@ public static class SuggestCommand
             var current = configPath is not null
                 ? ScanCommand.LoadFile(configPath)
                 : await ScanCommand.LoadTableAsync(console, table, result, tableName!, cancel).ConfigureAwait(false);
-            var argumentPaths = result.GetValue(paths)!;
-            var remote = argumentPaths.Any(S3Location.IsS3);
-            if (remote)
-            {
-                var locations = argumentPaths.Where(S3Location.IsS3).Distinct(StringComparer.Ordinal).ToDictionary(p => p, ScanCommand.ParseLocation, StringComparer.Ordinal);
-                using AmazonS3Client s3 = table.Target(result).CreateS3();
-                var listed = await ScanCommand.ListAsync(console, s3, selection, locations, result.GetValue(noProgress), cancel).ConfigureAwait(false);
-                selection.Remote = p => listed.GetValueOrDefault(p);
-            }
-
-            List<ScanInput> inputs;
-            try
-            {
-                inputs = ScanInput.Expand(argumentPaths, console.OpenStdin, message => console.Error.WriteLine("s3audit: warning: " + message), selection);
-            }
-            catch (Exception e) when (e is FileNotFoundException or ArgumentException)
-            {
-                throw new UsageException(e.Message);
-            }
-
+            using var history = await HistoryInputs.OpenAsync(console, table, result, result.GetValue(paths)!, selection, result.GetValue(noProgress), cancel).ConfigureAwait(false);
             var digest = new HistoryDigest();
             ScanResult scanned;
-            using (var progress = ProgressBar.StartIfUseful(console, inputs, result.GetValue(noProgress), remote))
+            var readers = history.Parallelism(result.GetValue(parallelism));
+            using (var progress = history.StartProgress(console, result.GetValue(noProgress)))
             {
-                if (progress is not null)
-                    inputs = [.. inputs.Select(i => i with { OpenRaw = () => { progress.Opened(); return i.OpenRaw(); } })];
-                var parallelismGiven = result.GetValue(parallelism);
                 var options = new ScanOptions(
-                    Parallelism: parallelismGiven > 0 ? parallelismGiven : remote ? ScanCommand.RemoteParallelism : 0,
+                    Parallelism: readers,
                     OnBytesRead: progress is null ? null : progress.Add,
                     OnAlert: _ => { },
                     OnCandidate: digest.Add);
                 try
                 {
-                    scanned = new ScanEngine(current, window).Scan(inputs, options);
+                    scanned = new ScanEngine(current, window).Scan(history.Inputs, options);
                 }
                 catch (SpillException e)
                 {
@@ -124,18 +100,8 @@ public static class SuggestCommand
     /// <summary>The suggested entries (no rules) as a config `allowlist import` and `scan --config` read; checked by reading it back.</summary>
     private static void WriteConfig(CliConsole console, string path, SuggestionReport report)
     {
-        using var buffer = new MemoryStream();
-        ConfigWriter.Write(buffer, new RuleSet(report.Entries, []));
-        try
-        {
-            buffer.Position = 0;
-            _ = ConfigLoader.Load(buffer);
-        }
-        catch (ConfigException e)
-        {
-            throw new UsageException($"the suggestions would be a config import refuses ({e.Message}); nothing written");
-        }
-        ExportFile.Write(path, buffer.ToArray());
+        var json = AllowlistCommand.CheckedJson(new RuleSet(report.Entries, []), "the suggestions");
+        ExportFile.Write(path, json);
         console.Error.WriteLine($"s3audit: wrote {report.Entries.Count} suggested entries to {path}; review it, then: s3audit allowlist import {path}");
     }
 }

@@ -50,6 +50,24 @@ public sealed class ScanS3Tests(TrailBucketFixture trail) : IClassFixture<TrailB
     }
 
     [MotoFact]
+    public void Allowlist_suggest_reads_an_s3_tree_as_it_reads_the_same_files_on_disk()
+    {
+        using var dir = new TempDir();
+        trail.Tree.WriteTo(dir.Path);
+        string[] Suggest(string path) => ["allowlist", "suggest", "--config", Samples.Config, "--endpoint-url", trail.Endpoint, "--region", "us-east-1",
+            "--format", "json", "--no-progress", path];
+
+        var fromS3 = CliRun.Of(Suggest($"s3://{Bucket}/AWSLogs/"));
+        var fromDisk = CliRun.Of(Suggest(Path.Combine(dir.Path, "AWSLogs")));
+
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (fromS3.ExitCode, fromDisk.ExitCode));
+        Assert.DoesNotContain("s3://", fromS3.Error, StringComparison.Ordinal); // no object failed to read
+        var reads = JsonDocument.Parse(fromS3.Out).RootElement.GetProperty("untrustedSensitiveReads").GetInt64();
+        Assert.True(reads > 0, "the tree holds untrusted reads of sensitive objects");
+        Assert.Equal(fromDisk.Out, fromS3.Out);
+    }
+
+    [MotoFact]
     public void Since_and_until_read_only_their_day_folders_plus_one_and_cut_events_by_eventTime()
     {
         trail.Proxy.Clear();
