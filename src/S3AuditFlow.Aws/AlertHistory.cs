@@ -22,7 +22,7 @@ public sealed class AlertHistory(IAmazonDynamoDB client, string table)
     public async Task<(IReadOnlyList<StoredAlert> Alerts, bool More)> ListAsync(DateTimeOffset since, DateTimeOffset until, int limit, Func<StoredAlert, bool>? keep = null,
         CancellationToken cancellationToken = default)
     {
-        var items = new List<Dictionary<string, AttributeValue>>();
+        var items = new List<(Dictionary<string, AttributeValue> Item, StoredAlert Alert)>();
         var more = false;
         for (var day = until.UtcDateTime.Date; day >= since.UtcDateTime.Date && !more; day = day.AddDays(-1))
         {
@@ -48,14 +48,15 @@ public sealed class AlertHistory(IAmazonDynamoDB client, string table)
                 var response = await StoreErrors.Guard($"querying {table} index {DynamoTables.AlertsIndex}", () => client.QueryAsync(request, cancellationToken)).ConfigureAwait(false);
                 foreach (var item in response.Items ?? [])
                 {
-                    if (keep is not null && !keep(Read(item)))
+                    var alert = Read(item);
+                    if (keep is not null && !keep(alert))
                         continue;
                     if (items.Count == limit)
                     {
                         more = true;
                         break;
                     }
-                    items.Add(item);
+                    items.Add((item, alert));
                 }
                 start = !more && response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
             }
@@ -72,12 +73,12 @@ public sealed class AlertHistory(IAmazonDynamoDB client, string table)
         // Without its index key the item is one whose attempt failed: that alert was never published.
         if (response.Item is not { Count: > 0 } item || !item.ContainsKey(DynamoTables.AlertDay))
             return null;
-        return (await WithCountsAsync([item], cancellationToken).ConfigureAwait(false))[0];
+        return (await WithCountsAsync([(item, Read(item))], cancellationToken).ConfigureAwait(false))[0];
     }
 
-    private async Task<IReadOnlyList<StoredAlert>> WithCountsAsync(List<Dictionary<string, AttributeValue>> items, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StoredAlert>> WithCountsAsync(List<(Dictionary<string, AttributeValue> Item, StoredAlert Alert)> items, CancellationToken cancellationToken)
     {
-        var ids = items.SelectMany(i => new[] { Text(i, "accessId"), Text(i, "harvestId") }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var ids = items.SelectMany(i => new[] { Text(i.Item, "accessId"), Text(i.Item, "harvestId") }).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var related = new Dictionary<string, Dictionary<string, AttributeValue>>(StringComparer.Ordinal);
         foreach (var chunk in ids.Chunk(BatchGetLimit))
         {
@@ -95,9 +96,9 @@ public sealed class AlertHistory(IAmazonDynamoDB client, string table)
                 pending = response.UnprocessedKeys is { Count: > 0 } rest ? rest : [];
             }
         }
-        return items.Select(item =>
+        return items.Select(read =>
         {
-            var alert = Read(item);
+            var (item, alert) = read;
             var access = Text(item, "accessId") is { } accessId ? related.GetValueOrDefault(accessId) : null;
             var harvest = Text(item, "harvestId") is { } harvestId ? related.GetValueOrDefault(harvestId) : null;
             return alert with

@@ -47,13 +47,18 @@ internal sealed class DedupTable(IAmazonDynamoDB client, string name, TimeSpan w
 
     /// <summary>A put whose condition may fail.</summary>
     public async Task<bool> TryPutAsync(PutItemRequest request, CancellationToken cancellationToken) =>
-        (await TryPutReturningOldAsync(request, cancellationToken).ConfigureAwait(false)).Applied;
+        (await PutIfAsync(request, cancellationToken).ConfigureAwait(false)).Applied;
 
     /// <summary>A put whose condition may fail; when applied, the item it replaced (empty when there was none).</summary>
-    public async Task<ConditionalWrite> TryPutReturningOldAsync(PutItemRequest request, CancellationToken cancellationToken)
+    public Task<ConditionalWrite> TryPutReturningOldAsync(PutItemRequest request, CancellationToken cancellationToken)
+    {
+        request.ReturnValues = ReturnValue.ALL_OLD;
+        return PutIfAsync(request, cancellationToken);
+    }
+
+    private async Task<ConditionalWrite> PutIfAsync(PutItemRequest request, CancellationToken cancellationToken)
     {
         request.TableName = name;
-        request.ReturnValues ??= ReturnValue.ALL_OLD;
         try
         {
             var response = await StoreErrors.Guard($"writing to {name}", () => client.PutItemAsync(request, cancellationToken)).ConfigureAwait(false);

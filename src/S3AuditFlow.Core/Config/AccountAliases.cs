@@ -40,7 +40,4 @@ public sealed class AccountAliases
 
     /// <summary>The alias of <paramref name="account"/>, or null.</summary>
     public string? Of(string? account) => account is not null && _aliases.TryGetValue(account, out var alias) ? alias : null;
-
-    /// <summary>"111122223333 (prod-data)" or the bare ID; null when the account is unknown.</summary>
-    public string? Label(string? account) => AccountId.Label(account, Of(account));
 }
